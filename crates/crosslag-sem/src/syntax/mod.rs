@@ -1,0 +1,1 @@
+//! lavaan model syntax (placeholder, being written).
