@@ -1,2 +1,37 @@
 //! The `crosslag` binary: parses arguments, wires the data and estimation crates, prints.
-fn main() {}
+//!
+//! Every failure reaches the user as one line on stderr (`error: …`) and a non-zero exit
+//! status; nothing here panics on bad input.
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+mod describe;
+
+/// Cross-lagged panel analysis: lavaan-compatible SEM, panel model families, power.
+#[derive(Parser, Debug)]
+#[command(name = "crosslag", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Describe a data set: N, per-variable summaries, missing-data patterns, coverage, correlations.
+    Describe(describe::DescribeArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Describe(args) => describe::run(&args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::from(1)
+        }
+    }
+}
