@@ -1,0 +1,6 @@
+//! Tests of the lavaan syntax parser.
+
+mod errors;
+mod expressions;
+mod features;
+mod reference;
