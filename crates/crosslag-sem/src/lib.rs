@@ -6,5 +6,6 @@
 //! `inference` (information, standard errors), `fit` (fit measures), `standardize`.
 //! It knows nothing of files or terminals.
 
+pub mod fit;
 pub mod stats;
 pub mod syntax;
