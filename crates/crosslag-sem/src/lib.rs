@@ -1,11 +1,32 @@
 //! The structural equation modelling engine of crosslag.
 //!
-//! It reads as the estimation does: `syntax` (lavaan model syntax → statements),
-//! `partable` (statements → lavaan parameter table), `ram` (parameter table → RAM matrices),
-//! `observed` (sample moments), `implied` (Σ(θ), μ(θ)), `loss` (ML), `optimize` (argmin),
-//! `inference` (information, standard errors), `fit` (fit measures), `standardize`.
-//! It knows nothing of files or terminals.
+//! It reads as the estimation does: [`syntax`] (lavaan model syntax → statements),
+//! [`partable`] (statements → lavaan's parameter table), [`constraints`] (labels and `==` as
+//! θ = g(φ)), [`ram`] (parameter table → RAM matrices), [`observed`] (sample moments),
+//! [`implied`] (Σ(θ), μ(θ)), [`loss`] (ML discrepancy and gradient), [`objective`],
+//! [`optimize`] (argmin), [`derivatives`] and [`information`] (expected and observed
+//! information), [`standardize`], [`fit`] (fit measures), [`engine`] (the front door) and
+//! [`results`]. It knows nothing of files or terminals.
 
+pub mod constraints;
+pub mod derivatives;
+pub mod engine;
 pub mod fit;
+pub mod implied;
+pub mod information;
+pub mod linalg;
+pub mod loss;
+pub mod objective;
+pub mod observed;
+pub mod optimize;
+pub mod partable;
+pub mod ram;
+pub mod results;
+pub mod standardize;
+pub mod start;
 pub mod stats;
 pub mod syntax;
+
+pub use engine::{fit, model_variables, Data, Estimator, FitOptions, Information, Missing, SemError};
+pub use partable::{EntryPoint, GroupEqual};
+pub use results::{FitResult, ParameterRow};

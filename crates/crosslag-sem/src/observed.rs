@@ -1,0 +1,41 @@
+//! Observed sample moments per group: covariance with divisor N, means, N.
+//!
+//! lavaan's `likelihood = "normal"` uses divisor N; summary statistics given with divisor
+//! N − 1 are rescaled by (N − 1)/N (`sample.cov.rescale`).
+
+use crate::linalg;
+use ndarray::{Array1, Array2, ArrayView2, Axis};
+use serde::Serialize;
+
+/// Sample moments of one group.
+#[derive(Debug, Clone, Serialize)]
+pub struct Moments {
+    pub nobs: usize,
+    /// Covariance matrix with divisor N.
+    pub cov: Array2<f64>,
+    pub mean: Array1<f64>,
+    /// log|S|; `None` when S is not positive definite.
+    pub logdet: Option<f64>,
+}
+
+impl Moments {
+    /// Moments of complete rows (`data` is N × p without missing values).
+    pub fn from_complete(data: ArrayView2<f64>) -> Moments {
+        let n = data.nrows();
+        let mean = data.mean_axis(Axis(0)).unwrap_or_else(|| Array1::zeros(data.ncols()));
+        let centred = &data - &mean;
+        let cov = centred.t().dot(&centred) / n as f64;
+        Moments::new(n, cov, mean)
+    }
+
+    /// Moments from summary statistics; `cov` has divisor N (rescale beforehand if needed).
+    pub fn new(nobs: usize, cov: Array2<f64>, mean: Array1<f64>) -> Moments {
+        let logdet = linalg::spd_inverse(cov.view()).map(|(_, ld)| ld);
+        Moments {
+            nobs,
+            cov,
+            mean,
+            logdet,
+        }
+    }
+}

@@ -1,0 +1,120 @@
+//! Result types of a fit, serializable with serde (the JSON of `crosslag fit`).
+
+use crate::engine::Information;
+use crate::objective::Workspace;
+use crate::partable::{Op, ParTable};
+use crate::ram::RamModel;
+use ndarray::{Array1, Array2};
+use serde::ser::SerializeMap;
+use serde::{Serialize, Serializer};
+
+/// One row of lavaan's `parameterEstimates(fit, standardized = TRUE)`.
+#[derive(Debug, Clone, Serialize)]
+pub struct ParameterRow {
+    pub lhs: String,
+    pub op: String,
+    pub rhs: String,
+    /// 1-based group (0 for `:=` rows, which belong to no group).
+    pub group: usize,
+    pub label: String,
+    /// 0 = fixed, k = index into the covariance matrix of the estimates (1-based).
+    pub free: usize,
+    pub exo: bool,
+    pub est: f64,
+    pub se: Option<f64>,
+    pub z: Option<f64>,
+    pub pvalue: Option<f64>,
+    pub ci_lower: Option<f64>,
+    pub ci_upper: Option<f64>,
+    pub std_lv: Option<f64>,
+    pub std_all: Option<f64>,
+    pub std_nox: Option<f64>,
+}
+
+/// Observed and implied moments of one group.
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupMatrices {
+    pub names: Vec<String>,
+    pub sample_cov: Array2<f64>,
+    pub sample_mean: Option<Array1<f64>>,
+    pub implied_cov: Array2<f64>,
+    pub implied_mean: Option<Array1<f64>>,
+    pub nobs: usize,
+}
+
+/// Named values kept in order, serialized as a JSON object (`null` for NA).
+#[derive(Debug, Clone, Default)]
+pub struct NamedValues(pub Vec<(String, Option<f64>)>);
+
+impl NamedValues {
+    pub fn get(&self, name: &str) -> Option<f64> {
+        self.0.iter().find(|(n, _)| n == name).and_then(|(_, v)| *v)
+    }
+}
+
+impl Serialize for NamedValues {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            map.serialize_entry(k, &v.filter(|x| x.is_finite()))?;
+        }
+        map.end()
+    }
+}
+
+/// Everything a fit reports.
+#[derive(Debug, Clone, Serialize)]
+pub struct FitResult {
+    pub converged: bool,
+    pub iterations: u64,
+    pub optimizer_reason: String,
+    pub max_abs_gradient: f64,
+    pub ngroups: usize,
+    pub group_labels: Vec<String>,
+    pub nobs: Vec<usize>,
+    pub norig: Vec<usize>,
+    /// Free parameters net of equality constraints (lavaan's `npar`).
+    pub npar: usize,
+    /// lavaan's `fmin` (½ F_ML, groups weighted by N_g/N).
+    pub fmin: f64,
+    pub chisq: f64,
+    pub df: f64,
+    pub baseline_chisq: f64,
+    pub baseline_df: f64,
+    pub loglik: f64,
+    pub unrestricted_loglik: f64,
+    pub ntotal: usize,
+    pub parameters: Vec<ParameterRow>,
+    pub groups: Vec<GroupMatrices>,
+    /// R² of endogenous variables per group.
+    pub r2: Vec<NamedValues>,
+    /// Covariance matrix of the free parameters (every copy), when asked for.
+    pub vcov: Option<Array2<f64>>,
+    /// lavaan's `fitMeasures()`.
+    pub fit: Vec<(String, Option<f64>)>,
+    pub warnings: Vec<String>,
+    pub information: Information,
+}
+
+/// R² = 1 − ψ_v / var_implied(v) for each endogenous variable (lhs of `~`, or an indicator).
+pub fn r_squared(pt: &ParTable, ram: &RamModel, ws: &Workspace, params: &[ParameterRow]) -> Vec<NamedValues> {
+    let _ = params;
+    let mut out = Vec::new();
+    for g in 0..pt.ngroups {
+        let mut vals = Vec::new();
+        for (v, name) in ram.var_names.iter().enumerate() {
+            let endo = pt.rows.iter().any(|r| {
+                r.group == g
+                    && ((r.op == Op::Regression && r.lhs == *name) || (r.op == Op::Loading && r.rhs == *name))
+            });
+            if !endo {
+                continue;
+            }
+            let total = ws.implied[g].e[[v, v]];
+            let resid = ws.mats[g].s[[v, v]];
+            vals.push((name.clone(), Some(1.0 - resid / total)));
+        }
+        out.push(NamedValues(vals));
+    }
+    out
+}
