@@ -7,6 +7,8 @@ use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 mod describe;
+mod fit;
+mod output;
 
 /// Cross-lagged panel analysis: lavaan-compatible SEM, panel model families, power.
 #[derive(Parser, Debug)]
@@ -20,12 +22,15 @@ struct Cli {
 enum Command {
     /// Describe a data set: N, per-variable summaries, missing-data patterns, coverage, correlations.
     Describe(describe::DescribeArgs),
+    /// Fit a model in lavaan syntax (ML; FIML, MLR, groups, clusters as lavaan).
+    Fit(fit::FitArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Describe(args) => describe::run(&args),
+        Command::Fit(args) => fit::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -10,7 +10,8 @@ use crate::observed::Moments;
 use crate::optimize::{self, OptimOptions};
 use crate::partable::{self, EntryPoint, GroupEqual, Op, ParTable, TableOptions};
 use crate::ram::RamModel;
-use crate::results::{FitResult, GroupMatrices, ParameterRow};
+use crate::fit as measures;
+use crate::results::{FitResult, GroupMatrices, NamedValues, ParameterRow};
 use crate::standardize::{self, Kind};
 use crate::start::StartStyle;
 use crate::stats;
@@ -484,7 +485,7 @@ pub fn fit(model: &str, data: &Data, opts: &FitOptions) -> Result<FitResult, Sem
             ram.fixed[g].get(slot)
         };
         let e = &ws.implied[g].e;
-        let sd = Array1::from_shape_fn(m_all, |v| e[[v, v]].max(0.0).sqrt());
+        let sd = Array1::from_shape_fn(m_all, |v| e[[v, v]].sqrt());
         let s = &ws.mats[g].s;
         let std_lv = standardize::row_value(Kind::Lv, r, est, &sd, s, &is_lv, &is_x, &index);
         let std_all = standardize::row_value(Kind::All, r, est, &sd, s, &is_lv, &is_x, &index);
@@ -572,6 +573,37 @@ pub fn fit(model: &str, data: &Data, opts: &FitOptions) -> Result<FitResult, Sem
         })
         .collect();
     let r2 = crate::results::r_squared(&pt, &ram, &ws, &parameters);
+    let group_moments: Vec<measures::GroupMoments> = groups
+        .iter()
+        .map(|gm| measures::GroupMoments {
+            nobs: gm.nobs,
+            sample_cov: gm.sample_cov.view(),
+            sample_mean: gm.sample_mean.as_ref().map(|m| m.view()),
+            implied_cov: gm.implied_cov.view(),
+            implied_mean: gm.implied_mean.as_ref().map(|m| m.view()),
+            fixed_x: &x_idx,
+            missing: None,
+        })
+        .collect();
+    let fit_list = measures::fit_measures(&measures::FitInputs {
+        npar,
+        fmin: opt.fx,
+        chisq,
+        df,
+        baseline_chisq,
+        baseline_df,
+        logl,
+        unrestricted_logl: unrestricted,
+        groups: &group_moments,
+        robust: None,
+        missing_ml: false,
+        fiml_corrected: None,
+        options: measures::FitMeasureOptions::default(),
+    });
+    let fit_values: Vec<(String, Option<f64>)> = fit_list
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
     Ok(FitResult {
         converged: opt.converged,
         iterations: opt.iterations,
@@ -594,7 +626,7 @@ pub fn fit(model: &str, data: &Data, opts: &FitOptions) -> Result<FitResult, Sem
         groups,
         r2,
         vcov: if opts.keep_vcov { vcov_theta } else { None },
-        fit: Vec::new(),
+        fit: NamedValues(fit_values),
         warnings,
         information,
     })

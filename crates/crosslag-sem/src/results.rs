@@ -90,8 +90,8 @@ pub struct FitResult {
     pub r2: Vec<NamedValues>,
     /// Covariance matrix of the free parameters (every copy), when asked for.
     pub vcov: Option<Array2<f64>>,
-    /// lavaan's `fitMeasures()`.
-    pub fit: Vec<(String, Option<f64>)>,
+    /// lavaan's `fitMeasures()`, in lavaan's order and with its names.
+    pub fit: NamedValues,
     pub warnings: Vec<String>,
     pub information: Information,
 }

@@ -1,0 +1,249 @@
+//! Printing results: the JSON of CONTRACT.md, a lavaan-style summary table, and writing
+//! output files atomically (a temporary file renamed into place, so that a failed run never
+//! leaves a half-written file).
+
+use crosslag_sem::{FitResult, ParameterRow};
+use serde_json::{json, Value};
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::Path;
+
+fn matrix(m: &ndarray::Array2<f64>) -> Value {
+    Value::Array(m.rows().into_iter().map(|r| json!(r.to_vec())).collect())
+}
+
+/// The JSON document of a fit.
+pub fn json_value(res: &FitResult, with_vcov: bool) -> Value {
+    let groups: Vec<Value> = res
+        .groups
+        .iter()
+        .map(|g| {
+            json!({
+                "names": g.names,
+                "nobs": g.nobs,
+                "sample_cov": matrix(&g.sample_cov),
+                "sample_mean": g.sample_mean.as_ref().map(|m| m.to_vec()),
+                "implied_cov": matrix(&g.implied_cov),
+                "implied_mean": g.implied_mean.as_ref().map(|m| m.to_vec()),
+            })
+        })
+        .collect();
+    let mut doc = json!({
+        "converged": res.converged,
+        "iterations": res.iterations,
+        "optimizer": {"reason": res.optimizer_reason, "max_abs_gradient": res.max_abs_gradient},
+        "ngroups": res.ngroups,
+        "group_labels": res.group_labels,
+        "nobs": res.nobs,
+        "norig": res.norig,
+        "npar": res.npar,
+        "loglik": res.loglik,
+        "information": res.information,
+        "parameters": res.parameters,
+        "fit": res.fit,
+        "r2": res.r2,
+        "groups": groups,
+        "warnings": res.warnings,
+    });
+    if with_vcov {
+        if let Some(v) = &res.vcov {
+            doc["vcov"] = matrix(v);
+        }
+    }
+    doc
+}
+
+pub fn json(res: &FitResult, with_vcov: bool) -> Result<String, String> {
+    serde_json::to_string_pretty(&json_value(res, with_vcov))
+        .map(|mut s| {
+            s.push('\n');
+            s
+        })
+        .map_err(|e| format!("could not write JSON: {e}"))
+}
+
+/// Write `text` to `path` (via a temporary file in the same folder, then rename) or stdout.
+pub fn emit(text: &str, path: Option<&Path>) -> Result<(), String> {
+    match path {
+        None => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(text.as_bytes())
+                .and_then(|_| out.flush())
+                .map_err(|e| format!("cannot write to stdout: {e}"))
+        }
+        Some(p) => {
+            let dir = p.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+            let tmp = dir.join(format!(
+                ".{}.tmp{}",
+                p.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default(),
+                std::process::id()
+            ));
+            let write = std::fs::write(&tmp, text).and_then(|_| std::fs::rename(&tmp, p));
+            write.map_err(|e| {
+                let _ = std::fs::remove_file(&tmp);
+                format!("{}: cannot write the output file: {e}", p.display())
+            })
+        }
+    }
+}
+
+fn num(v: Option<f64>, w: usize, d: usize) -> String {
+    match v {
+        Some(x) if x.is_finite() => format!("{x:>w$.d$}"),
+        _ => format!("{:>w$}", ""),
+    }
+}
+
+fn line(out: &mut String, label: &str, value: String) {
+    let _ = writeln!(out, "  {label:<44}{value:>14}");
+}
+
+/// lavaan's `summary(fit, fit.measures = TRUE, standardized = TRUE)` layout.
+pub fn table(res: &FitResult) -> String {
+    let mut out = String::new();
+    let f = |k: &str| res.fit.get(k);
+    let _ = writeln!(
+        out,
+        "crosslag {}: ML estimation {} after {} iterations\n",
+        env!("CARGO_PKG_VERSION"),
+        if res.converged { "ended normally" } else { "did NOT converge" },
+        res.iterations
+    );
+    line(&mut out, "Estimator", "ML".into());
+    line(&mut out, "Number of model parameters", res.npar.to_string());
+    if res.ngroups > 1 {
+        line(&mut out, "Number of groups", res.ngroups.to_string());
+    }
+    out.push('\n');
+    line(&mut out, "Number of observations", res.nobs.iter().sum::<usize>().to_string());
+    if res.ngroups > 1 {
+        for (l, n) in res.group_labels.iter().zip(&res.nobs) {
+            line(&mut out, &format!("  {l}"), n.to_string());
+        }
+    }
+    out.push_str("\nModel Test User Model:\n");
+    line(&mut out, "Test statistic", num(f("chisq"), 0, 3));
+    line(&mut out, "Degrees of freedom", num(f("df"), 0, 0));
+    line(&mut out, "P-value (Chi-square)", num(f("pvalue"), 0, 3));
+    out.push_str("\nModel Test Baseline Model:\n");
+    line(&mut out, "Test statistic", num(f("baseline.chisq"), 0, 3));
+    line(&mut out, "Degrees of freedom", num(f("baseline.df"), 0, 0));
+    line(&mut out, "P-value", num(f("baseline.pvalue"), 0, 3));
+    out.push_str("\nUser Model versus Baseline Model:\n");
+    line(&mut out, "Comparative Fit Index (CFI)", num(f("cfi"), 0, 3));
+    line(&mut out, "Tucker-Lewis Index (TLI)", num(f("tli"), 0, 3));
+    out.push_str("\nLoglikelihood and Information Criteria:\n");
+    line(&mut out, "Loglikelihood user model (H0)", num(f("logl"), 0, 3));
+    line(&mut out, "Loglikelihood unrestricted model (H1)", num(f("unrestricted.logl"), 0, 3));
+    line(&mut out, "Akaike (AIC)", num(f("aic"), 0, 3));
+    line(&mut out, "Bayesian (BIC)", num(f("bic"), 0, 3));
+    line(&mut out, "Sample-size adjusted Bayesian (SABIC)", num(f("bic2"), 0, 3));
+    out.push_str("\nRoot Mean Square Error of Approximation:\n");
+    line(&mut out, "RMSEA", num(f("rmsea"), 0, 3));
+    line(&mut out, "90 Percent confidence interval - lower", num(f("rmsea.ci.lower"), 0, 3));
+    line(&mut out, "90 Percent confidence interval - upper", num(f("rmsea.ci.upper"), 0, 3));
+    line(&mut out, "P-value H_0: RMSEA <= 0.050", num(f("rmsea.pvalue"), 0, 3));
+    out.push_str("\nStandardized Root Mean Square Residual:\n");
+    line(&mut out, "SRMR", num(f("srmr"), 0, 3));
+    out.push_str("\nParameter Estimates:\n");
+    line(
+        &mut out,
+        "Information",
+        match res.information {
+            crosslag_sem::Information::Expected => "Expected".into(),
+            crosslag_sem::Information::Observed => "Observed".into(),
+        },
+    );
+    for g in 1..=res.ngroups {
+        if res.ngroups > 1 {
+            let label = res.group_labels.get(g - 1).cloned().unwrap_or_default();
+            let _ = writeln!(out, "\n\nGroup {g} [{label}]:");
+        }
+        let rows: Vec<&ParameterRow> = res.parameters.iter().filter(|p| p.group == g).collect();
+        section(&mut out, "Latent Variables", &rows, "=~", res);
+        section(&mut out, "Regressions", &rows, "~", res);
+        section(&mut out, "Covariances", &rows, "~~", res);
+        section(&mut out, "Intercepts", &rows, "~1", res);
+        section(&mut out, "Variances", &rows, "~~", res);
+    }
+    let defined: Vec<&ParameterRow> = res.parameters.iter().filter(|p| p.op == ":=").collect();
+    if !defined.is_empty() {
+        header(&mut out, "Defined Parameters");
+        for p in defined {
+            row(&mut out, &format!("{} := {}", p.lhs, p.rhs), p, 4);
+        }
+    }
+    if !res.warnings.is_empty() {
+        out.push_str("\nWarnings:\n");
+        for w in &res.warnings {
+            let _ = writeln!(out, "  - {w}");
+        }
+    }
+    out
+}
+
+fn header(out: &mut String, title: &str) {
+    let _ = writeln!(
+        out,
+        "\n{title}:\n{:<22}{:>10}{:>9}{:>9}{:>9}{:>9}{:>9}",
+        "", "Estimate", "Std.Err", "z-value", "P(>|z|)", "Std.lv", "Std.all"
+    );
+}
+
+fn row(out: &mut String, name: &str, p: &ParameterRow, indent: usize) {
+    let name = format!("{:indent$}{name}", "");
+    let _ = writeln!(
+        out,
+        "{name:<22}{}{}{}{}{}{}",
+        num(Some(p.est), 10, 3),
+        if p.free > 0 || p.op == ":=" { num(p.se, 9, 3) } else { format!("{:>9}", "") },
+        num(p.z, 9, 3),
+        num(p.pvalue, 9, 3),
+        num(p.std_lv, 9, 3),
+        num(p.std_all, 9, 3)
+    );
+}
+
+/// Endogenous variables (lhs of `~` or indicators) carry lavaan's "." prefix on their
+/// intercepts and (residual) variances.
+fn is_endogenous(res: &FitResult, name: &str, group: usize) -> bool {
+    res.parameters.iter().any(|p| {
+        p.group == group && ((p.op == "~" && p.lhs == name) || (p.op == "=~" && p.rhs == name))
+    })
+}
+
+fn section(out: &mut String, title: &str, rows: &[&ParameterRow], op: &str, res: &FitResult) {
+    let variances = title == "Variances";
+    let chosen: Vec<&&ParameterRow> = rows
+        .iter()
+        .filter(|p| p.op == op && (op != "~~" || (p.lhs == p.rhs) == variances))
+        .collect();
+    if chosen.is_empty() {
+        return;
+    }
+    header(out, title);
+    match op {
+        "=~" | "~" | "~~" if !variances => {
+            let mut last = String::new();
+            for p in chosen {
+                if p.lhs != last {
+                    let _ = writeln!(out, "  {} {} ", p.lhs, p.op);
+                    last = p.lhs.clone();
+                }
+                let name = if p.label.is_empty() { p.rhs.clone() } else { format!("{} ({})", p.rhs, p.label) };
+                row(out, &name, p, 4);
+            }
+        }
+        _ => {
+            for p in chosen {
+                let dot = if is_endogenous(res, &p.lhs, p.group) { "." } else { "" };
+                let name = if p.label.is_empty() {
+                    format!("{dot}{}", p.lhs)
+                } else {
+                    format!("{dot}{} ({})", p.lhs, p.label)
+                };
+                row(out, &name, p, 3);
+            }
+        }
+    }
+}
