@@ -65,8 +65,8 @@ pub enum DataError {
         name: String,
     },
 
-    /// A column has a type that cannot be used (e.g. nested lists in Parquet).
-    #[error("{file}: column '{column}' has type {dtype}, which crosslag cannot use; convert it to numbers or text")]
+    /// A column has a type that cannot be used (e.g. dates or nested lists in Parquet).
+    #[error("{file}: column '{column}' has type {dtype}, which crosslag cannot read; drop the column or convert it to numbers or text before saving")]
     UnsupportedColumnType {
         /// File name.
         file: String,

@@ -14,6 +14,7 @@
 mod columns;
 pub mod describe;
 mod error;
+mod guard;
 mod labels;
 mod matrix;
 mod read;

@@ -143,7 +143,15 @@ pub(crate) fn read_table(path: &Path, opts: &ReadOptions) -> Result<Table, DataE
     let mut table = match ext.as_str() {
         "csv" => read_csv(path, &file)?,
         "parquet" | "pq" => read_parquet(path, &file)?,
-        "dta" => crate::stata::read_dta(path, &file)?,
+        "dta" => {
+            crate::guard::catch(|| crate::stata::read_dta(path, &file)).unwrap_or_else(|panic| {
+                Err(DataError::Unreadable {
+                    file: file.clone(),
+                    format: "Stata",
+                    reason: format!("damaged file ({panic})"),
+                })
+            })?
+        }
         "sav" | "zsav" => read_sav(path, &file)?,
         _ => {
             return Err(DataError::UnsupportedExtension {
@@ -244,10 +252,13 @@ fn read_csv(path: &Path, file: &str) -> Result<Table, DataError> {
         .with_has_header(true)
         .with_infer_schema_length(Some(0)) // every column as text; we convert ourselves
         .with_raise_if_empty(true);
-    let df = options
-        .into_reader_with_file_handle(std::io::Cursor::new(bytes.as_slice()))
-        .finish()
-        .map_err(|e| not_csv(file, first_line(&e)))?;
+    let df = crate::guard::catch(|| {
+        options
+            .into_reader_with_file_handle(std::io::Cursor::new(bytes.as_slice()))
+            .finish()
+    })
+    .map_err(|panic| not_csv(file, format!("the CSV parser failed ({panic})")))?
+    .map_err(|e| not_csv(file, first_line(&e)))?;
     if df.width() == 1 {
         for (sep, name) in [(';', "semicolons"), ('\t', "tabs")] {
             if header.contains(sep) {
@@ -313,20 +324,52 @@ fn data_records(bytes: &[u8]) -> Vec<(usize, bool)> {
 }
 
 fn read_parquet(path: &Path, file: &str) -> Result<Table, DataError> {
-    let f = std::fs::File::open(path).map_err(|e| io_error(path, e))?;
-    let df = ParquetReader::new(f)
-        .finish()
-        .map_err(|e| DataError::Unreadable {
-            file: file.to_string(),
-            format: "Parquet",
-            reason: first_line(&e),
-        })?;
-    Table::from_frame(file, &df)
+    let unreadable = |reason: String| DataError::Unreadable {
+        file: file.to_string(),
+        format: "Parquet",
+        reason,
+    };
+    let open = || std::fs::File::open(path).map_err(|e| io_error(path, e));
+    let f = open()?;
+    let result = crate::guard::catch(|| ParquetReader::new(f).finish())
+        .map_err(|panic| unreadable(format!("damaged file ({panic})")))?;
+    match result {
+        Ok(df) => Table::from_frame(file, &df),
+        Err(e) => {
+            // A column of a type this build of polars cannot hold (e.g. dates) fails the whole
+            // read: name that column, if it is one.
+            let f = open()?;
+            if let Ok(Ok(schema)) = crate::guard::catch(|| ParquetReader::new(f).schema()) {
+                for (name, field) in schema.iter() {
+                    let f = open()?;
+                    let alone = crate::guard::catch(|| {
+                        ParquetReader::new(f)
+                            .with_columns(Some(vec![name.to_string()]))
+                            .finish()
+                    });
+                    if matches!(alone, Ok(Err(_))) {
+                        return Err(DataError::UnsupportedColumnType {
+                            file: file.to_string(),
+                            column: name.to_string(),
+                            dtype: format!("{:?}", field.dtype),
+                        });
+                    }
+                }
+            }
+            Err(unreadable(first_line(&e)))
+        }
+    }
 }
 
 #[cfg(feature = "spss")]
 fn read_sav(path: &Path, file: &str) -> Result<Table, DataError> {
-    crate::spss::read_sav(path, file)
+    crate::guard::catch(|| crate::spss::read_sav(path, file)).unwrap_or_else(|panic| {
+        Err(DataError::Unreadable {
+            file: file.to_string(),
+            format: "SPSS",
+            reason: format!("damaged file ({panic})"),
+        })
+    })
 }
 
 #[cfg(not(feature = "spss"))]

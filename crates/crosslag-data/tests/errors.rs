@@ -164,6 +164,14 @@ fn damaged_binary_files() {
     );
 }
 
+#[test]
+fn unsupported_parquet_column_type() {
+    assert_eq!(
+        read_err(&fixture("dates.parquet"), &ReadOptions::default()),
+        "dates.parquet: column 'when' has type Date32, which crosslag cannot read; drop the column or convert it to numbers or text before saving"
+    );
+}
+
 #[cfg(feature = "spss")]
 #[test]
 fn damaged_spss_file() {

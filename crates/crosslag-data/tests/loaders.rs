@@ -288,6 +288,8 @@ fn stata_written_by_pandas_with_value_labels() {
         "panel.dta",
     )
     .unwrap();
+    // school is a strL column in the file.
+    assert_eq!(md.group_labels, strings(&["Pasteur", "Grant-White"]));
     assert_eq!(md.dropped_rows, 1);
 }
 
