@@ -4,14 +4,18 @@
 
 use crate::constraints::Reduction;
 use crate::information;
+use crate::inference;
 use crate::linalg;
-use crate::objective::Objective;
+use crate::missing::{self, GroupData, H1Estimates};
+use crate::objective::{FimlData, Objective};
+use crate::robust;
+use std::sync::Arc;
 use crate::observed::Moments;
 use crate::optimize::{self, OptimOptions};
 use crate::partable::{self, EntryPoint, GroupEqual, Op, ParTable, TableOptions};
 use crate::ram::RamModel;
 use crate::fit as measures;
-use crate::results::{FitResult, GroupMatrices, NamedValues, ParameterRow};
+use crate::results::{FitResult, GroupMatrices, NamedValues, ParameterRow, ScaledTest};
 use crate::standardize::{self, Kind};
 use crate::start::StartStyle;
 use crate::stats;
@@ -158,19 +162,34 @@ pub fn near_matches(name: &str, candidates: &[String]) -> Vec<String> {
 
 /// Per-group data prepared for estimation.
 struct Prepared {
+    /// Sample moments (divisor N); under FIML the saturated EM estimates.
     moments: Vec<Moments>,
     group_labels: Vec<String>,
     norig: Vec<usize>,
+    /// Raw data by missing-data pattern (FIML, robust inference); empty otherwise.
+    raw: Vec<GroupData>,
+    /// Saturated-model estimates (FIML).
+    h1: Vec<H1Estimates>,
+    /// Rows dropped because every model variable was missing (FIML).
+    dropped_empty: usize,
 }
 
-fn prepare(data: &Data, ov: &[String]) -> Result<Prepared, SemError> {
+/// How raw data are used: FIML (all rows with an observed value, patterns, EM), or complete
+/// rows only, keeping them when robust inference needs casewise scores.
+#[derive(Clone, Copy)]
+struct RawUse {
+    fiml: bool,
+    keep_raw: bool,
+}
+
+fn prepare(data: &Data, ov: &[String], raw_use: RawUse) -> Result<Prepared, SemError> {
     match data {
         Data::Raw {
             names,
             values,
             group,
             group_labels,
-            ..
+            cluster,
         } => {
             let mut cols = Vec::with_capacity(ov.len());
             for v in ov {
@@ -197,11 +216,24 @@ fn prepare(data: &Data, ov: &[String]) -> Result<Prepared, SemError> {
             };
             let mut moments = Vec::new();
             let mut norig = Vec::new();
+            let mut raw = Vec::new();
+            let mut h1s = Vec::new();
+            let mut dropped_empty = 0;
             for g in 0..ngroups {
                 let rows: Vec<usize> = (0..values.nrows())
                     .filter(|&r| group.as_ref().is_none_or(|gr| gr[r] == g))
                     .collect();
                 norig.push(rows.len());
+                let label = group_labels.get(g).cloned().unwrap_or_default();
+                let in_group = if ngroups > 1 { format!("group {label}: ") } else { String::new() };
+                if raw_use.fiml {
+                    let (gd, h1, dropped) = prepare_fiml_group(values, &rows, &cols, cluster.as_deref(), ov, &in_group)?;
+                    dropped_empty += dropped;
+                    moments.push(Moments::new(gd.nobs(), h1.cov.clone(), h1.mean.clone()));
+                    raw.push(gd);
+                    h1s.push(h1);
+                    continue;
+                }
                 let complete: Vec<usize> = rows
                     .iter()
                     .copied()
@@ -223,12 +255,19 @@ fn prepare(data: &Data, ov: &[String]) -> Result<Prepared, SemError> {
                     )));
                 }
                 moments.push(Moments::from_complete(x.view()));
+                if raw_use.keep_raw {
+                    let cl = cluster.as_ref().map(|c| complete.iter().map(|&r| c[r]).collect());
+                    raw.push(GroupData::new(x, cl));
+                }
             }
             let labels = if ngroups > 1 { group_labels.clone() } else { Vec::new() };
             Ok(Prepared {
                 moments,
                 group_labels: labels,
                 norig,
+                raw,
+                h1: h1s,
+                dropped_empty,
             })
         }
         Data::Moments {
@@ -269,9 +308,47 @@ fn prepare(data: &Data, ov: &[String]) -> Result<Prepared, SemError> {
                 moments,
                 group_labels: group_labels.clone(),
                 norig,
+                raw: Vec::new(),
+                h1: Vec::new(),
+                dropped_empty: 0,
             })
         }
     }
+}
+
+/// One group's FIML data: rows with at least one observed model variable, arranged by
+/// pattern, and the saturated (EM) estimates. Returns the data, the estimates and the number
+/// of rows dropped for having no observed value.
+fn prepare_fiml_group(
+    values: &Array2<f64>,
+    rows: &[usize],
+    cols: &[usize],
+    cluster: Option<&[usize]>,
+    ov: &[String],
+    in_group: &str,
+) -> Result<(GroupData, H1Estimates, usize), SemError> {
+    let kept: Vec<usize> = rows
+        .iter()
+        .copied()
+        .filter(|&r| cols.iter().any(|&c| values[[r, c]].is_finite()))
+        .collect();
+    let x = Array2::from_shape_fn((kept.len(), cols.len()), |(i, j)| values[[kept[i], cols[j]]]);
+    for (j, name) in ov.iter().enumerate() {
+        if !x.column(j).iter().any(|v| v.is_finite()) {
+            return Err(SemError::Data(format!("{in_group}variable '{name}' has no observed value")));
+        }
+    }
+    if kept.len() < 2 {
+        return Err(SemError::Data(format!("{in_group}fewer than two cases with an observed value")));
+    }
+    let cl = cluster.map(|c| kept.iter().map(|&r| c[r]).collect());
+    let gd = GroupData::new(x, cl);
+    let h1 = missing::estimate_h1(&gd, 1e-11).ok_or_else(|| {
+        SemError::Data(format!(
+            "{in_group}the saturated (EM) covariance matrix of the model variables is not positive definite (a variable is constant, a linear combination of others, or two variables are never observed together)"
+        ))
+    })?;
+    Ok((gd, h1, rows.len() - kept.len()))
 }
 
 fn ngroups_of(data: &Data) -> usize {
@@ -293,17 +370,21 @@ fn saturated_loglik(n: usize, p: usize, logdet_s: f64) -> f64 {
 
 /// Fit a model in lavaan syntax to data.
 pub fn fit(model: &str, data: &Data, opts: &FitOptions) -> Result<FitResult, SemError> {
-    if opts.missing == Missing::Ml {
-        return Err(SemError::Unsupported("missing = \"ml\" (FIML)".into()));
-    }
-    if opts.estimator == Estimator::Mlr {
-        return Err(SemError::Unsupported("estimator = \"MLR\"".into()));
+    let clustered = matches!(data, Data::Raw { cluster: Some(_), .. });
+    let fiml = opts.missing == Missing::Ml;
+    // MLR, and any fit with clusters (lavaan: se = "robust.cluster", test = "yuan.bentler.mplus")
+    let robust = opts.estimator == Estimator::Mlr || clustered;
+    if matches!(data, Data::Moments { .. }) && (fiml || robust) {
+        return Err(SemError::Data(
+            "missing = \"ml\" and robust (MLR) inference need raw data, not summary statistics".into(),
+        ));
     }
     let syn = syntax::parse(model)?;
     let ngroups = ngroups_of(data);
     let topts = TableOptions {
         entry: opts.entry,
-        meanstructure: opts.meanstructure,
+        // lavaan forces a mean structure with missing = "ml" and with clusters
+        meanstructure: opts.meanstructure || fiml || clustered,
         int_ov_free: opts.int_ov_free,
         int_lv_free: false,
         fixed_x: opts.fixed_x,
@@ -314,7 +395,14 @@ pub fn fit(model: &str, data: &Data, opts: &FitOptions) -> Result<FitResult, Sem
         group_partial: opts.group_partial.clone(),
     };
     let mut pt = partable::build(&syn, &topts)?;
-    let prep = prepare(data, &pt.ov_names)?;
+    let prep = prepare(
+        data,
+        &pt.ov_names,
+        RawUse {
+            fiml,
+            keep_raw: robust,
+        },
+    )?;
     if let Data::Moments { groups, .. } = data {
         if pt.meanstructure && groups.iter().any(|g| g.1.is_none()) {
             return Err(SemError::Data(
@@ -359,7 +447,16 @@ pub fn fit(model: &str, data: &Data, opts: &FitOptions) -> Result<FitResult, Sem
         });
     }
 
-    let obj = Objective::new(&ram, &red, &prep.moments);
+    let fiml_data = fiml.then(|| {
+        Arc::new(FimlData {
+            groups: prep.raw.clone(),
+            h1: prep.h1.iter().zip(&prep.raw).map(|(h, gd)| h.m2ll / gd.nobs() as f64).collect(),
+        })
+    });
+    let obj = match &fiml_data {
+        Some(fd) => Objective::fiml(&ram, &red, &prep.moments, Arc::clone(fd)),
+        None => Objective::new(&ram, &red, &prep.moments),
+    };
     // Attempts as lavaan's `optim.attempts`: scaled starting values, then lavaan's own rules;
     // the first converged solution is kept, otherwise the one with the lowest fx.
     let mut opt: Option<optimize::OptimResult> = None;
@@ -385,6 +482,14 @@ pub fn fit(model: &str, data: &Data, opts: &FitOptions) -> Result<FitResult, Sem
     let mut theta = vec![0.0; red.ntheta()];
     red.theta(&opt.phi, &mut theta);
     let mut warnings = Vec::new();
+    if prep.dropped_empty > 0 {
+        warnings.push(format!(
+            "{} case{} with no observed value on any model variable {} ignored (as lavaan does)",
+            prep.dropped_empty,
+            if prep.dropped_empty == 1 { "" } else { "s" },
+            if prep.dropped_empty == 1 { "was" } else { "were" }
+        ));
+    }
     if !opt.converged {
         warnings.push(format!(
             "the optimizer did not converge ({}; largest gradient element {:.2e}); results are not trustworthy",
@@ -394,9 +499,36 @@ pub fn fit(model: &str, data: &Data, opts: &FitOptions) -> Result<FitResult, Sem
 
     // ---- inference ----
     let ntotal: usize = prep.moments.iter().map(|m| m.nobs).sum();
-    let information = opts.information.unwrap_or(Information::Expected);
+    // lavaan: observed information with missing = "ml", MLR and clusters, else expected
+    let information = opts.information.unwrap_or(if fiml || robust {
+        Information::Observed
+    } else {
+        Information::Expected
+    });
     let ws = obj.workspace_at(&theta);
+    let x_idx: Vec<usize> = pt
+        .ov_x
+        .iter()
+        .filter_map(|x| pt.ov_names.iter().position(|v| v == x))
+        .collect();
+    let weights = obj.weights.clone();
+    let rgroups: Vec<robust::RobustGroup> = prep
+        .raw
+        .iter()
+        .enumerate()
+        .map(|(g, gd)| robust::RobustGroup {
+            data: gd,
+            h1_mean: prep.moments[g].mean.view(),
+            h1_cov: prep.moments[g].cov.view(),
+            fixed_x: &x_idx,
+            weight: weights[g],
+            fiml,
+        })
+        .collect();
     let mut vcov_theta: Option<Array2<f64>> = None;
+    // E⁻¹ in θ and the per-group first-order informations B0_g (robust inference)
+    let mut e_inv_theta: Option<Array2<f64>> = None;
+    let mut b0_groups: Option<Vec<Array2<f64>>> = None;
     if let Some(ws) = &ws {
         let i_theta = match information {
             Information::Expected => information::expected(&ram, ws, &obj.weights),
@@ -413,7 +545,23 @@ pub fn fit(model: &str, data: &Data, opts: &FitOptions) -> Result<FitResult, Sem
                 if ev.first().copied().unwrap_or(0.0) <= 1e-10 * ev.last().copied().unwrap_or(1.0).abs() {
                     warnings.push("the information matrix is close to singular: the model may not be identified".into());
                 }
-                vcov_theta = Some(j.dot(&inv).dot(&j.t()) / ntotal as f64);
+                let e_inv = j.dot(&inv).dot(&j.t());
+                if robust {
+                    // Huber–White sandwich E⁻¹ B0 E⁻¹ / N
+                    match robust::first_order_theta(&ram, &ws.implied, &rgroups) {
+                        Some(b0) => {
+                            let b0_total = robust::weighted_sum(&b0, &rgroups);
+                            vcov_theta = Some(e_inv.dot(&b0_total).dot(&e_inv) / ntotal as f64);
+                            b0_groups = Some(b0);
+                        }
+                        None => warnings.push(
+                            "the casewise scores could not be computed: robust standard errors are not available".into(),
+                        ),
+                    }
+                } else {
+                    vcov_theta = Some(&e_inv / ntotal as f64);
+                }
+                e_inv_theta = Some(e_inv);
             }
             None => warnings.push(
                 "the information matrix is singular: standard errors could not be computed (the model may not be identified)".into(),
@@ -426,13 +574,18 @@ pub fn fit(model: &str, data: &Data, opts: &FitOptions) -> Result<FitResult, Sem
     let mut chisq = 0.0;
     let mut logl = 0.0;
     let mut unrestricted = 0.0;
-    let x_idx: Vec<usize> = pt
-        .ov_x
-        .iter()
-        .filter_map(|x| pt.ov_names.iter().position(|v| v == x))
-        .collect();
     let mut baseline_chisq = 0.0;
+    let fiml_lik = fiml.then(|| inference::fiml_likelihood(&ws, &prep.raw, &prep.h1, &x_idx));
+    if let Some(fl) = &fiml_lik {
+        chisq = fl.chisq;
+        logl = fl.logl;
+        unrestricted = fl.unrestricted;
+        baseline_chisq = fl.baseline_chisq;
+    }
     for (g, m) in prep.moments.iter().enumerate() {
+        if fiml {
+            break;
+        }
         let n = m.nobs as f64;
         let f = ws.ml[g]
             .clone()
@@ -573,18 +726,103 @@ pub fn fit(model: &str, data: &Data, opts: &FitOptions) -> Result<FitResult, Sem
         })
         .collect();
     let r2 = crate::results::r_squared(&pt, &ram, &ws, &parameters);
+    // what GFI needs under missing = "ml": patterns, pairwise covariances, available means
+    let missing_parts: Vec<(Vec<measures::MissingPattern>, Array2<f64>, Array1<f64>)> = if fiml {
+        prep.raw
+            .iter()
+            .map(|gd| {
+                let pats = gd
+                    .patterns
+                    .iter()
+                    .map(|pt| measures::MissingPattern {
+                        observed: (0..p).map(|j| pt.obs.contains(&j)).collect(),
+                        freq: pt.freq,
+                    })
+                    .collect();
+                (pats, gd.pairwise_cov(), gd.available_means())
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let group_moments: Vec<measures::GroupMoments> = groups
         .iter()
-        .map(|gm| measures::GroupMoments {
+        .enumerate()
+        .map(|(g, gm)| measures::GroupMoments {
             nobs: gm.nobs,
             sample_cov: gm.sample_cov.view(),
             sample_mean: gm.sample_mean.as_ref().map(|m| m.view()),
             implied_cov: gm.implied_cov.view(),
             implied_mean: gm.implied_mean.as_ref().map(|m| m.view()),
             fixed_x: &x_idx,
-            missing: None,
+            missing: missing_parts.get(g).map(|(pats, cov, mean)| measures::MissingMoments {
+                patterns: pats,
+                pairwise_cov: cov.view(),
+                available_mean: mean.view(),
+            }),
         })
         .collect();
+    // ---- robust tests: Yuan–Bentler (MLR, clusters) and FIML-corrected RMSEA/CFI ----
+    let mut scaled_test: Option<ScaledTest> = None;
+    let mut robust_inputs: Option<measures::RobustInputs> = None;
+    if let (true, Some(e_inv), Some(b0)) = (robust, e_inv_theta.as_ref(), b0_groups.as_ref()) {
+        let traces = robust::h1_traces(&rgroups, ms);
+        let baselines: Vec<(Array1<f64>, Array2<f64>)> = match &fiml_lik {
+            Some(fl) => fl.baselines.iter().map(|b| (b.mean.clone(), b.cov.clone())).collect(),
+            None => prep
+                .moments
+                .iter()
+                .map(|m| {
+                    let xx = Array2::from_shape_fn((x_idx.len(), x_idx.len()), |(a, b)| m.cov[[x_idx[a], x_idx[b]]]);
+                    robust::baseline_moments(p, &m.mean, &m.cov.diag().to_owned(), &x_idx, &xx)
+                })
+                .collect(),
+        };
+        if let Some(traces) = traces {
+            let yb = robust::yb_trace(&traces, b0, e_inv, &rgroups);
+            let base = robust::baseline_yb_trace(&traces, &rgroups, &baselines, ms).unwrap_or(f64::NAN);
+            // lavaan gives no scaling factor for a model with df = 0
+            let trace = if df > 0.0 { yb.trace_ugamma } else { f64::NAN };
+            robust_inputs = Some(measures::RobustInputs {
+                trace_ugamma: trace,
+                baseline_trace_ugamma: base,
+                scaling_factor_h1: Some(yb.scaling_factor_h1),
+                scaling_factor_h0: Some(yb.scaling_factor_h0),
+            });
+            let c = trace / df;
+            scaled_test = Some(ScaledTest {
+                test: "yuan.bentler.mplus".into(),
+                chisq_scaled: chisq / c,
+                scaling_factor: c,
+                trace_ugamma: trace,
+                scaling_factor_h1: yb.scaling_factor_h1,
+                scaling_factor_h0: yb.scaling_factor_h0,
+            });
+        } else {
+            warnings.push("the h1 information could not be inverted: no scaled test statistic".into());
+        }
+    }
+    let mut fiml_corrected: Option<measures::FimlCorrected> = None;
+    if let Some(fl) = &fiml_lik {
+        let xx3 = measures::chisq::ml_chisq(&group_moments);
+        let xx3_null: f64 = group_moments
+            .iter()
+            .zip(&fl.baselines)
+            .map(|(gm, b)| {
+                gm.nobs as f64
+                    * measures::chisq::ml_discrepancy(gm.sample_cov, gm.sample_mean, b.cov.view(), Some(b.mean.view()))
+            })
+            .sum();
+        if let Some((k, kb)) = robust::fiml_corrected_k(&ram, &ws.implied, &red, &opt.phi, &rgroups, robust_inputs.is_some()) {
+            fiml_corrected = Some(measures::FimlCorrected {
+                chisq: xx3,
+                scaling_factor: k / df,
+                baseline_chisq: xx3_null,
+                baseline_scaling_factor: kb / baseline_df,
+            });
+        }
+    }
+    warnings.extend(inference::admissibility_warnings(&pt, &ram, &ws, &prep.group_labels));
     let fit_list = measures::fit_measures(&measures::FitInputs {
         npar,
         fmin: opt.fx,
@@ -595,9 +833,9 @@ pub fn fit(model: &str, data: &Data, opts: &FitOptions) -> Result<FitResult, Sem
         logl,
         unrestricted_logl: unrestricted,
         groups: &group_moments,
-        robust: None,
-        missing_ml: false,
-        fiml_corrected: None,
+        robust: robust_inputs,
+        missing_ml: fiml,
+        fiml_corrected,
         options: measures::FitMeasureOptions::default(),
     });
     let fit_values: Vec<(String, Option<f64>)> = fit_list
@@ -629,6 +867,12 @@ pub fn fit(model: &str, data: &Data, opts: &FitOptions) -> Result<FitResult, Sem
         fit: NamedValues(fit_values),
         warnings,
         information,
+        estimator: opts.estimator,
+        missing: opts.missing,
+        clustered,
+        meanstructure: ms,
+        ov_names: pt.ov_names.clone(),
+        scaled_test,
     })
 }
 

@@ -12,8 +12,18 @@
 //!         + 2 (∂_kΣ h)ᵀΣ⁻¹∂_lμ + 2 (∂_lΣ h)ᵀΣ⁻¹∂_kμ − 2 (∂²μ)ᵀh + 2 ∂_kμᵀΣ⁻¹∂_lμ
 //! ```
 //! (lavaan approximates this Hessian numerically, `lav_model_hessian`; here it is exact.)
+//!
+//! With `missing = "ml"` both are assembled in the saturated parameterisation of
+//! [`crate::h1`]: with `Δ_g = ∂σ_g/∂θ`, `H_g` the FIML observed (or expected) information per
+//! case with respect to σ at (μ(θ), Σ(θ)), and the aggregated `Ω_g`, `h_g` of
+//! [`crate::missing`],
+//! ```text
+//!   I = Σ_g (N_g/N) [ Δ_gᵀ H_g Δ_g + ½ tr(Ω_g ∂²Σ) − (∂²μ)ᵀ h_g ]
+//! ```
+//! (the second-derivative part only for the observed information).
 
 use crate::derivatives::{self, SecondCache};
+use crate::h1;
 use crate::objective::Workspace;
 use crate::ram::RamModel;
 use ndarray::{Array1, Array2};
@@ -67,8 +77,50 @@ fn trace_product(a: &Array2<f64>, b: &Array2<f64>) -> f64 {
     t
 }
 
+/// FIML information with respect to θ (see the module documentation); `observed` adds the
+/// second-derivative terms. Groups whose Σ_p are not positive definite contribute nothing.
+fn fiml_information(model: &RamModel, ws: &Workspace, weights: &[f64], observed: bool) -> Array2<f64> {
+    let n = model.free.len();
+    let mut info = Array2::zeros((n, n));
+    let Some(fd) = ws.fiml.as_ref() else {
+        return info;
+    };
+    for g in 0..model.ngroups() {
+        let imp = &ws.implied[g];
+        let gd = &fd.groups[g];
+        let lay = h1::Layout::new(model.nov, true);
+        let hs = if observed {
+            h1::observed_information(gd, imp.mu.view(), imp.sigma.view(), true)
+        } else {
+            h1::expected_information(gd, imp.mu.view(), imp.sigma.view(), true)
+        };
+        let Some(hs) = hs else { continue };
+        let delta = h1::delta(model, imp, g, &lay);
+        let idx: Vec<usize> = (0..n).filter(|&k| model.free[k].0 == g).collect();
+        let dsub = Array2::from_shape_fn((lay.q(), idx.len()), |(r, c)| delta[[r, idx[c]]]);
+        let part = dsub.t().dot(&hs).dot(&dsub);
+        let cache = observed.then(|| SecondCache::new(imp, ws.fiml_work[g].omega.view(), &ws.fiml_work[g].h));
+        for a in 0..idx.len() {
+            for b in 0..=a {
+                let mut v = part[[a, b]];
+                if let Some(c) = cache.as_ref() {
+                    let (tr2, mu2) = derivatives::second_trace(imp, c, model.free[idx[a]].1, model.free[idx[b]].1);
+                    v += 0.5 * tr2 - mu2;
+                }
+                let v = weights[g] * v;
+                info[[idx[a], idx[b]]] = v;
+                info[[idx[b], idx[a]]] = v;
+            }
+        }
+    }
+    info
+}
+
 /// Expected information (per observation) with respect to θ.
 pub fn expected(model: &RamModel, ws: &Workspace, weights: &[f64]) -> Array2<f64> {
+    if ws.fiml.is_some() {
+        return fiml_information(model, ws, weights, false);
+    }
     let n = model.free.len();
     let mut info = Array2::zeros((n, n));
     let ms = model.meanstructure;
@@ -91,6 +143,9 @@ pub fn expected(model: &RamModel, ws: &Workspace, weights: &[f64]) -> Array2<f64
 
 /// Analytic Hessian of fx with respect to θ (observed information per observation).
 pub fn hessian(model: &RamModel, ws: &Workspace, weights: &[f64]) -> Array2<f64> {
+    if ws.fiml.is_some() {
+        return fiml_information(model, ws, weights, true);
+    }
     let n = model.free.len();
     let mut hess = Array2::zeros((n, n));
     let ms = model.meanstructure;

@@ -1,14 +1,29 @@
 //! The estimation objective: lavaan's `fx = ½ Σ_g (N_g/N) F_g(θ(φ))` as a function of the
 //! optimiser's free vector φ, with its analytic gradient `Jᵀ ∂fx/∂θ`.
 //!
+//! With `missing = "ml"` each group's discrepancy is the FIML one of [`crate::missing`]:
+//! `F_g = −2logL_g(θ)/N_g − h1_g`, whose derivative with respect to (μ, Σ) has the same form
+//! as complete-data ML and goes through the same RAM chain rule.
+//!
 //! Buffers live in a `RefCell` so that evaluating the objective allocates nothing.
 
 use crate::constraints::Reduction;
 use crate::implied::Implied;
 use crate::loss::ml::MlGroup;
+use crate::missing::{FimlWork, GroupData};
 use crate::observed::Moments;
 use crate::ram::{RamMatrices, RamModel, Slot};
 use std::cell::RefCell;
+use std::sync::Arc;
+
+/// The data of a FIML fit: raw data by pattern per group, and the saturated model's value.
+#[derive(Debug)]
+pub struct FimlData {
+    pub groups: Vec<GroupData>,
+    /// −2logL/N_g of the saturated (h1) model per group, without the 2π constant (lavaan's
+    /// `missing.h1$h1`).
+    pub h1: Vec<f64>,
+}
 
 /// Everything one evaluation needs, per group.
 #[derive(Debug, Clone)]
@@ -18,6 +33,11 @@ pub struct Workspace {
     pub ml: Vec<MlGroup>,
     pub theta: Vec<f64>,
     pub grad_theta: Vec<f64>,
+    /// FIML data (`missing = "ml"`); `None` for complete-data ML.
+    pub fiml: Option<Arc<FimlData>>,
+    /// Per-group FIML buffers (empty for complete-data ML); after an evaluation with gradient
+    /// they hold `Ω` and `h` per unit.
+    pub fiml_work: Vec<FimlWork>,
 }
 
 /// The ML objective of a multi-group model.
@@ -33,6 +53,15 @@ pub struct Objective<'a> {
 
 impl<'a> Objective<'a> {
     pub fn new(model: &'a RamModel, reduction: &'a Reduction, moments: &'a [Moments]) -> Self {
+        Self::build(model, reduction, moments, None)
+    }
+
+    /// The FIML objective; `moments` (the saturated estimates) serve starting values only.
+    pub fn fiml(model: &'a RamModel, reduction: &'a Reduction, moments: &'a [Moments], data: Arc<FimlData>) -> Self {
+        Self::build(model, reduction, moments, Some(data))
+    }
+
+    fn build(model: &'a RamModel, reduction: &'a Reduction, moments: &'a [Moments], fiml: Option<Arc<FimlData>>) -> Self {
         let ntotal: usize = moments.iter().map(|m| m.nobs).sum();
         let weights = moments
             .iter()
@@ -47,6 +76,11 @@ impl<'a> Objective<'a> {
             ml: (0..ng).map(|_| MlGroup::new(p, m)).collect(),
             theta: vec![0.0; reduction.ntheta()],
             grad_theta: vec![0.0; reduction.ntheta()],
+            fiml_work: fiml
+                .as_ref()
+                .map(|f| f.groups.iter().map(FimlWork::new).collect())
+                .unwrap_or_default(),
+            fiml,
         };
         Objective {
             model,
@@ -65,6 +99,8 @@ impl<'a> Objective<'a> {
             ml,
             theta,
             grad_theta,
+            fiml,
+            fiml_work,
         } = ws;
         self.model.fill(theta, mats);
         let ms = self.model.meanstructure;
@@ -73,10 +109,28 @@ impl<'a> Objective<'a> {
             if !implied[g].compute(&mats[g]) {
                 return None;
             }
-            let f = ml[g].value(&self.moments[g], &implied[g], ms)?;
-            fx += 0.5 * self.weights[g] * f;
-            if want_grad {
-                ml[g].gradient(&implied[g], &mats[g], ms);
+            match fiml {
+                None => {
+                    let f = ml[g].value(&self.moments[g], &implied[g], ms)?;
+                    fx += 0.5 * self.weights[g] * f;
+                    if want_grad {
+                        ml[g].gradient(&implied[g], &mats[g], ms);
+                    }
+                }
+                Some(fd) => {
+                    let gd = &fd.groups[g];
+                    let imp = &implied[g];
+                    let fw = &mut fiml_work[g];
+                    let m2ll = fw.value(gd, imp.mu.view(), imp.sigma.view(), want_grad)?;
+                    let f = m2ll / gd.nobs() as f64 - fd.h1[g];
+                    fx += 0.5 * self.weights[g] * f;
+                    if want_grad {
+                        ml[g].omega.assign(&fw.omega);
+                        ml[g].gmu.assign(&fw.h);
+                        ml[g].gmu *= -2.0;
+                        ml[g].map_to_ram(imp, &mats[g], true);
+                    }
+                }
             }
         }
         if want_grad {

@@ -1,6 +1,6 @@
 //! Result types of a fit, serializable with serde (the JSON of `crosslag fit`).
 
-use crate::engine::Information;
+use crate::engine::{Estimator, Information, Missing};
 use crate::objective::Workspace;
 use crate::partable::{Op, ParTable};
 use crate::ram::RamModel;
@@ -94,6 +94,28 @@ pub struct FitResult {
     pub fit: NamedValues,
     pub warnings: Vec<String>,
     pub information: Information,
+    pub estimator: Estimator,
+    pub missing: Missing,
+    /// Cluster-robust inference (a cluster variable was given).
+    pub clustered: bool,
+    pub meanstructure: bool,
+    /// Observed variables of the model, in lavaan's order.
+    pub ov_names: Vec<String>,
+    /// The scaled test statistic (MLR, clusters), `None` for plain ML.
+    pub scaled_test: Option<ScaledTest>,
+}
+
+/// A scaled χ² test (lavaan's `lavInspect(fit, "test")[[2]]`).
+#[derive(Debug, Clone, Serialize)]
+pub struct ScaledTest {
+    /// lavaan's name of the test (`"yuan.bentler.mplus"`).
+    pub test: String,
+    pub chisq_scaled: f64,
+    /// `c = tr(UΓ)/df` (NaN when df = 0).
+    pub scaling_factor: f64,
+    pub trace_ugamma: f64,
+    pub scaling_factor_h1: f64,
+    pub scaling_factor_h0: f64,
 }
 
 /// R² = 1 − ψ_v / var_implied(v) for each endogenous variable (lhs of `~`, or an indicator).

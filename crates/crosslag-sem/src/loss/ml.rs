@@ -40,7 +40,8 @@ pub struct MlGroup {
     work_pp2: Array2<f64>,
     gto: Array2<f64>,
     work_mm: Array2<f64>,
-    gmu: Array1<f64>,
+    /// ∂F/∂μ (set by [`MlGroup::gradient`], or by the caller before [`MlGroup::map_to_ram`]).
+    pub gmu: Array1<f64>,
 }
 
 impl MlGroup {
@@ -92,12 +93,31 @@ impl MlGroup {
     /// Gradient of F with respect to the RAM entries; call after [`MlGroup::value`].
     pub fn gradient(&mut self, imp: &Implied, mats: &RamMatrices, meanstructure: bool) {
         let p = imp.p;
-        let m = imp.b.nrows();
         // Ω = Σ⁻¹ − Σ⁻¹ W Σ⁻¹
         general_mat_mul(1.0, &self.sigma_inv, &self.w, 0.0, &mut self.work_pp);
         general_mat_mul(1.0, &self.work_pp, &self.sigma_inv, 0.0, &mut self.work_pp2);
         self.omega.assign(&self.sigma_inv);
         self.omega -= &self.work_pp2;
+        if meanstructure {
+            // g_μ = −2 Σ⁻¹ (ȳ − μ)
+            for i in 0..p {
+                let mut acc = 0.0;
+                for j in 0..p {
+                    acc += self.sigma_inv[[i, j]] * self.d[j];
+                }
+                self.gmu[i] = -2.0 * acc;
+            }
+        }
+        self.map_to_ram(imp, mats, meanstructure);
+    }
+
+    /// The RAM chain rule: from `Ω = ∂F/∂Σ` (in [`MlGroup::omega`]) and `g_μ = ∂F/∂μ` (in
+    /// [`MlGroup::gmu`]) to the gradient with respect to the entries of A, S and m. Shared by
+    /// every discrepancy whose derivative with respect to (μ, Σ) is given in this form (FIML:
+    /// [`crate::missing`]).
+    pub fn map_to_ram(&mut self, imp: &Implied, mats: &RamMatrices, meanstructure: bool) {
+        let p = imp.p;
+        let m = imp.b.nrows();
         let g = imp.g();
         // ∂F/∂S = Gᵀ Ω G
         general_mat_mul(1.0, &g.t(), &self.omega, 0.0, &mut self.gto);
@@ -106,13 +126,6 @@ impl MlGroup {
         general_mat_mul(1.0, &self.grad_s, &mats.s, 0.0, &mut self.work_mm);
         general_mat_mul(2.0, &self.work_mm, &imp.b.t(), 0.0, &mut self.grad_a);
         if meanstructure {
-            for i in 0..p {
-                let mut acc = 0.0;
-                for j in 0..p {
-                    acc += self.sigma_inv[[i, j]] * self.d[j];
-                }
-                self.gmu[i] = -2.0 * acc;
-            }
             for i in 0..m {
                 let mut acc = 0.0;
                 for k in 0..p {
