@@ -40,7 +40,10 @@ pub fn load_case(name: &str) -> Case {
         },
         ..FitOptions::default()
     };
-    let passed = json["options_passed"].as_object().cloned().unwrap_or_default();
+    let passed = json["options_passed"]
+        .as_object()
+        .cloned()
+        .unwrap_or_default();
     let mut group: Option<String> = None;
     let mut cluster: Option<String> = None;
     for (k, v) in &passed {
@@ -63,11 +66,17 @@ pub fn load_case(name: &str) -> Case {
             "cluster" => cluster = v.as_str().map(String::from),
             "group.equal" => {
                 let list: Vec<String> = match v {
-                    Value::Array(a) => a.iter().filter_map(|x| x.as_str().map(String::from)).collect(),
+                    Value::Array(a) => a
+                        .iter()
+                        .filter_map(|x| x.as_str().map(String::from))
+                        .collect(),
                     Value::String(s) => vec![s.clone()],
                     _ => vec![],
                 };
-                options.group_equal = list.iter().map(|s| GroupEqual::parse(s).expect("group.equal")).collect();
+                options.group_equal = list
+                    .iter()
+                    .map(|s| GroupEqual::parse(s).expect("group.equal"))
+                    .collect();
             }
             "sample.cov" | "sample.mean" | "sample.nobs" => {}
             other => panic!("{name}: option {other} not mapped"),
@@ -106,7 +115,12 @@ pub fn load_case(name: &str) -> Case {
 }
 
 /// Read a CSV with crosslag-data and select the model variables.
-pub fn load_raw(csv: &std::path::Path, vars: &[String], group: Option<&str>, cluster: Option<&str>) -> Data {
+pub fn load_raw(
+    csv: &std::path::Path,
+    vars: &[String],
+    group: Option<&str>,
+    cluster: Option<&str>,
+) -> Data {
     let df = crosslag_data::read_frame(csv, &Default::default()).expect("read data");
     let md = crosslag_data::select(
         &df,
@@ -143,9 +157,9 @@ fn find<'a>(res: &'a FitResult, r: &Value) -> Option<&'a ParameterRow> {
     let lhs = r["lhs"].as_str().unwrap();
     let rhs = r["rhs"].as_str().unwrap_or("");
     let group = r["group"].as_u64().unwrap_or(1) as usize;
-    res.parameters.iter().find(|p| {
-        p.op == op && p.lhs == lhs && (op == ":=" || (p.rhs == rhs && p.group == group))
-    })
+    res.parameters
+        .iter()
+        .find(|p| p.op == op && p.lhs == lhs && (op == ":=" || (p.rhs == rhs && p.group == group)))
 }
 
 /// Compare every row of `case.json[key]` (lavaan's parameterEstimates) with ours:
@@ -153,18 +167,32 @@ fn find<'a>(res: &'a FitResult, r: &Value) -> Option<&'a ParameterRow> {
 /// Returns the largest relative difference of (est, se).
 pub fn assert_parameters(case: &Case, res: &FitResult, key: &str) -> (f64, f64) {
     let mut worst = (0.0f64, 0.0f64);
-    let rows = case.json[key].as_array().unwrap_or_else(|| panic!("{}: no {key}", case.name));
+    let rows = case.json[key]
+        .as_array()
+        .unwrap_or_else(|| panic!("{}: no {key}", case.name));
     for r in rows {
         let mine = find(res, r).unwrap_or_else(|| {
-            panic!("{}: parameter {} {} {} missing", case.name, r["lhs"], r["op"], r["rhs"])
+            panic!(
+                "{}: parameter {} {} {} missing",
+                case.name, r["lhs"], r["op"], r["rhs"]
+            )
         });
-        let what = format!("{}: {} {} {} (group {})", case.name, r["lhs"], r["op"], r["rhs"], r["group"]);
+        let what = format!(
+            "{}: {} {} {} (group {})",
+            case.name, r["lhs"], r["op"], r["rhs"], r["group"]
+        );
         let est = r["est"].as_f64().unwrap();
-        assert!(close(mine.est, est, 1e-4, 1.0), "{what} est {} vs lavaan {est}", mine.est);
+        assert!(
+            close(mine.est, est, 1e-4, 1.0),
+            "{what} est {} vs lavaan {est}",
+            mine.est
+        );
         worst.0 = worst.0.max((mine.est - est).abs() / est.abs().max(1.0));
         for (field, ours) in [("std_lv", mine.std_lv), ("std_all", mine.std_all)] {
             match (r[field].as_f64(), ours) {
-                (Some(v), Some(o)) => assert!(close(o, v, 1e-4, 1.0), "{what} {field} {o} vs lavaan {v}"),
+                (Some(v), Some(o)) => {
+                    assert!(close(o, v, 1e-4, 1.0), "{what} {field} {o} vs lavaan {v}")
+                }
                 (None, Some(o)) => assert!(!o.is_finite(), "{what} {field} {o} vs lavaan NA"),
                 (Some(v), None) => panic!("{what} {field} missing (lavaan {v})"),
                 (None, None) => {}
@@ -187,10 +215,35 @@ pub fn assert_parameters(case: &Case, res: &FitResult, key: &str) -> (f64, f64) 
 
 /// Names of fit measures whose values are indices in [0, 1] (compared absolutely).
 const UNIT: &[&str] = &[
-    "pvalue", "baseline.pvalue", "cfi", "tli", "nnfi", "rfi", "nfi", "pnfi", "ifi", "rni", "rmsea",
-    "rmsea.ci.lower", "rmsea.ci.upper", "rmsea.ci.level", "rmsea.pvalue", "rmsea.close.h0",
-    "rmsea.notclose.pvalue", "rmsea.notclose.h0", "srmr", "srmr_bentler", "srmr_bentler_nomean",
-    "crmr", "crmr_nomean", "srmr_mplus", "srmr_mplus_nomean", "gfi", "agfi", "pgfi", "mfi",
+    "pvalue",
+    "baseline.pvalue",
+    "cfi",
+    "tli",
+    "nnfi",
+    "rfi",
+    "nfi",
+    "pnfi",
+    "ifi",
+    "rni",
+    "rmsea",
+    "rmsea.ci.lower",
+    "rmsea.ci.upper",
+    "rmsea.ci.level",
+    "rmsea.pvalue",
+    "rmsea.close.h0",
+    "rmsea.notclose.pvalue",
+    "rmsea.notclose.h0",
+    "srmr",
+    "srmr_bentler",
+    "srmr_bentler_nomean",
+    "crmr",
+    "crmr_nomean",
+    "srmr_mplus",
+    "srmr_mplus_nomean",
+    "gfi",
+    "agfi",
+    "pgfi",
+    "mfi",
 ];
 
 /// Compare every fit measure lavaan reports: chi-square-like values to 1e-4 relative,
@@ -201,9 +254,16 @@ pub fn assert_fit_measures(case: &Case, res: &FitResult) {
         let mine = res.fit.0.iter().find(|(k, _)| k == name).map(|(_, v)| *v);
         let mine = mine.unwrap_or_else(|| panic!("{}: fit measure {name} missing", case.name));
         match (v.as_f64(), mine) {
-            (None, m) => assert!(m.is_none_or(|x| !x.is_finite()), "{}: {name} {m:?} vs lavaan NA", case.name),
+            (None, m) => assert!(
+                m.is_none_or(|x| !x.is_finite()),
+                "{}: {name} {m:?} vs lavaan NA",
+                case.name
+            ),
             (Some(r), Some(m)) => {
-                let ok = if UNIT.contains(&name.as_str()) || name.ends_with(".scaled") || name.ends_with(".robust") && r.abs() <= 1.0 {
+                let ok = if UNIT.contains(&name.as_str())
+                    || name.ends_with(".scaled")
+                    || name.ends_with(".robust") && r.abs() <= 1.0
+                {
                     (m - r).abs() <= 1e-4
                 } else {
                     close(m, r, 1e-4, 1.0)

@@ -16,9 +16,9 @@ use argmin::core::{CostFunction, Error, Executor, Gradient, State, TerminationRe
 use argmin::solver::linesearch::MoreThuenteLineSearch;
 use argmin::solver::quasinewton::LBFGS;
 use ndarray::{Array1, Array2};
+use serde::Serialize;
 use std::cell::RefCell;
 use std::rc::Rc;
-use serde::Serialize;
 
 /// Settings of the optimiser.
 #[derive(Debug, Clone, Serialize)]
@@ -137,18 +137,32 @@ fn max_abs(v: &[f64]) -> f64 {
 
 /// Backtracking along `-step`: accept a decrease of fx or, at the noise floor of fx, a smaller
 /// gradient. Updates the point on success.
-fn line_search(obj: &Objective, phi: &mut Vec<f64>, fx: &mut f64, grad: &mut Vec<f64>, step: &Array1<f64>) -> bool {
+fn line_search(
+    obj: &Objective,
+    phi: &mut Vec<f64>,
+    fx: &mut f64,
+    grad: &mut Vec<f64>,
+    step: &Array1<f64>,
+) -> bool {
     let n = phi.len();
     let mut alpha = 1.0;
     let mut g2 = vec![0.0; n];
     for _ in 0..40 {
-        let cand: Vec<f64> = phi.iter().zip(step.iter()).map(|(p, s)| p - alpha * s).collect();
+        let cand: Vec<f64> = phi
+            .iter()
+            .zip(step.iter())
+            .map(|(p, s)| p - alpha * s)
+            .collect();
         let f2 = obj.value_and_gradient(&cand, &mut g2);
         // the segment must not cross a region where Σ is not positive definite (a pole of
         // the likelihood separates basins, e.g. an autoregression passing 1 in STARTS)
         let crosses = (1..8).any(|k| {
             let t = alpha * k as f64 / 8.0;
-            let mid: Vec<f64> = phi.iter().zip(step.iter()).map(|(p, s)| p - t * s).collect();
+            let mid: Vec<f64> = phi
+                .iter()
+                .zip(step.iter())
+                .map(|(p, s)| p - t * s)
+                .collect();
             !obj.value(&mid).is_finite()
         });
         if crosses {
@@ -234,10 +248,11 @@ pub fn minimize(obj: &Objective, phi0: &[f64], opts: &OptimOptions) -> OptimResu
     // takes a handful of steps; when stage 1 stopped early (its line search met a point where
     // Σ is not positive definite) it is the main search.
     let mut fx = obj.value_and_gradient(&phi, &mut grad);
+    // Newton-type steps converge in tens of iterations when they converge at all
     let budget = if max_abs(&grad) < 1e-4 {
         opts.newton_steps
     } else {
-        opts.max_iterations as usize
+        (opts.max_iterations as usize).min(500)
     };
     for _ in 0..budget {
         if !fx.is_finite() || max_abs(&grad) <= opts.grad_tol {
@@ -269,8 +284,10 @@ pub fn minimize(obj: &Objective, phi0: &[f64], opts: &OptimOptions) -> OptimResu
             }
         }
         if !accepted {
-            // Levenberg–Marquardt on the expected information: (I + μ diag I) δ = g
-            if let Some(info) = info.as_ref() {
+            // Levenberg–Marquardt on the Hessian: (H + μ |diag H|) δ = g, μ raised until the
+            // damped matrix is positive definite and the step decreases fx; the expected
+            // information stands in where the Hessian could not be computed.
+            if let Some(info) = hessian.as_ref().or(info.as_ref()) {
                 let mut mu = 1e-6;
                 for _ in 0..12 {
                     let mut damped = info.clone();

@@ -56,8 +56,11 @@ pub fn row_value(
             est * scale(f) / scale(x)
         }
         Op::Regression => {
+            // an outcome is always scaled under std.all and std.nox (a covariate only keeps
+            // its scale as a predictor)
             let (y, x) = (index(&row.lhs), index(&row.rhs));
-            est * scale(x) / scale(y)
+            let sy = if kind == Kind::NoX { sd[y] } else { scale(y) };
+            est * scale(x) / sy
         }
         Op::Covariance => {
             let (a, b) = (index(&row.lhs), index(&row.rhs));
@@ -70,8 +73,10 @@ pub fn row_value(
                 let rb = s[[b, b]];
                 let sa = scale(a);
                 let sb = scale(b);
-                let a_std = sa != 1.0 || matches!(kind, Kind::All) || (kind == Kind::NoX && !is_x[a]);
-                let b_std = sb != 1.0 || matches!(kind, Kind::All) || (kind == Kind::NoX && !is_x[b]);
+                let a_std =
+                    sa != 1.0 || matches!(kind, Kind::All) || (kind == Kind::NoX && !is_x[a]);
+                let b_std =
+                    sb != 1.0 || matches!(kind, Kind::All) || (kind == Kind::NoX && !is_x[b]);
                 let da = if a_std { ra.abs().sqrt() } else { 1.0 };
                 let db = if b_std { rb.abs().sqrt() } else { 1.0 };
                 if kind == Kind::Lv && !(is_lv[a] && is_lv[b]) {

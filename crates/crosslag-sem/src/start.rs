@@ -18,8 +18,9 @@ use ndarray::{Array1, Array2};
 pub enum StartStyle {
     /// Half the first indicator's variance, shared among the latent variables loading on it.
     Scaled,
-    /// lavaan's `start = "simple"`-like rules: 0.05, or `s² − v` for a single-indicator
-    /// exogenous latent variable whose indicator has residual variance `v` fixed.
+    /// lavaan's default rules: latent variances 0.05, or `s² − v` for a single-indicator
+    /// exogenous latent variable whose indicator has residual variance `v` fixed; latent
+    /// means 0.
     Lavaan,
 }
 
@@ -54,11 +55,13 @@ pub fn start_values(pt: &ParTable, moments: &[Moments], style: StartStyle) -> Ve
         };
         theta[r.free - 1] = value;
     }
-    latent_means(pt, moments, &mut theta);
+    if style == StartStyle::Scaled {
+        latent_means(pt, moments, &mut theta);
+    }
     theta
 }
 
-/// Free latent means (growth factors, latent means of later groups) start at the least-squares
+/// With [`StartStyle::Scaled`], free latent means (growth factors, latent means of later groups) start at the least-squares
 /// solution of `ȳ ≈ μ(θ)` with the other starting values held, `μ = G m`: without this a
 /// growth model whose observed intercepts are fixed at 0 would start with μ = 0.
 fn latent_means(pt: &ParTable, moments: &[Moments], theta: &mut [f64]) {
@@ -152,7 +155,11 @@ fn latent_variance(pt: &ParTable, lv: &str, group: usize, mom: &Moments) -> f64 
                 .count()
                 .max(1);
             let lambda = first.ustart.unwrap_or(1.0);
-            let lambda2 = if lambda.abs() > 1e-8 { lambda * lambda } else { 1.0 };
+            let lambda2 = if lambda.abs() > 1e-8 {
+                lambda * lambda
+            } else {
+                1.0
+            };
             return (0.5 * mom.cov[[i, i]] / sharing as f64 / lambda2).max(0.05);
         }
         current = first.rhs.clone();
