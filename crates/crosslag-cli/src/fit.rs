@@ -95,6 +95,9 @@ pub struct FitArgs {
     /// Include the covariance matrix of the estimates in the JSON output.
     #[arg(long)]
     pub vcov: bool,
+    /// Compute modification indices (lavaan's `modindices()`; complete-data ML).
+    #[arg(long)]
+    pub modindices: bool,
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
     /// Write the output to this file (atomically) instead of stdout.
@@ -151,6 +154,7 @@ pub fn fit_options(args: &FitArgs) -> Result<FitOptions, String> {
         group_equal,
         group_partial: args.group_partial.iter().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect(),
         keep_vcov: args.vcov,
+        modindices: args.modindices,
         ..FitOptions::default()
     })
 }

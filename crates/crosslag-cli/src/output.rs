@@ -45,6 +45,9 @@ pub fn json_value(res: &FitResult, with_vcov: bool) -> Value {
         "groups": groups,
         "warnings": res.warnings,
     });
+    if !res.modindices.is_empty() {
+        doc["modindices"] = json!(res.modindices);
+    }
     if with_vcov {
         if let Some(v) = &res.vcov {
             doc["vcov"] = matrix(v);
@@ -171,6 +174,26 @@ pub fn table(res: &FitResult) -> String {
         header(&mut out, "Defined Parameters");
         for p in defined {
             row(&mut out, &format!("{} := {}", p.lhs, p.rhs), p, 4);
+        }
+    }
+    if !res.modindices.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nModification Indices (largest 20):\n{:<34}{:>10}{:>10}{:>10}{:>10}",
+            "", "mi", "epc", "sepc.lv", "sepc.all"
+        );
+        for m in res.modindices.iter().take(20) {
+            let name = format!("{} {} {}", m.lhs, m.op, m.rhs);
+            let group = if res.ngroups > 1 { format!(" [{}]", m.group) } else { String::new() };
+            let _ = writeln!(
+                out,
+                "  {:<32}{}{}{}{}",
+                format!("{name}{group}"),
+                num(Some(m.mi), 10, 3),
+                num(Some(m.epc), 10, 3),
+                num(Some(m.sepc_lv), 10, 3),
+                num(Some(m.sepc_all), 10, 3)
+            );
         }
     }
     if !res.warnings.is_empty() {
