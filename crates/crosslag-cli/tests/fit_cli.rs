@@ -1,0 +1,146 @@
+//! `crosslag fit` end to end: the JSON of CONTRACT.md, the table, and one-line errors.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_crosslag"))
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn tmp(name: &str, text: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("crosslag-fit-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+fn riclpm_args() -> Vec<String> {
+    let r = root();
+    vec![
+        "fit".into(),
+        "--data".into(),
+        r.join("datasets/panel_A_complete.csv").display().to_string(),
+        "--model".into(),
+        r.join("datasets/models/riclpm_close_lang.lav").display().to_string(),
+        "--function".into(),
+        "lavaan".into(),
+        "--meanstructure".into(),
+        "--int-ov-free".into(),
+    ]
+}
+
+#[test]
+fn json_output_follows_the_contract() {
+    let out = bin().args(riclpm_args()).args(["--format", "json"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["converged"], true);
+    assert_eq!(v["ngroups"], 1);
+    assert_eq!(v["npar"], 35);
+    assert_eq!(v["nobs"][0], 1000);
+    // lavaan: chisq 14.7718, df 9 (case02)
+    let chisq = v["fit"]["chisq"].as_f64().unwrap();
+    assert!((chisq - 14.771793464731786).abs() < 1e-6, "{chisq}");
+    assert_eq!(v["fit"]["df"], 9.0);
+    let params = v["parameters"].as_array().unwrap();
+    let row = params
+        .iter()
+        .find(|p| p["lhs"] == "w_lang_2" && p["op"] == "~" && p["rhs"] == "w_close_1")
+        .expect("cross-lagged row");
+    for key in ["est", "se", "z", "pvalue", "ci_lower", "ci_upper", "std_lv", "std_all", "group", "label"] {
+        assert!(row.get(key).is_some(), "missing {key}");
+    }
+    // fixed parameters: z and p are null
+    let fixed = params.iter().find(|p| p["lhs"] == "RI_close" && p["rhs"] == "close_1").unwrap();
+    assert!(fixed["z"].is_null() && fixed["pvalue"].is_null());
+    assert!(v["warnings"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn table_output_has_lavaan_sections() {
+    let out = bin().args(riclpm_args()).output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    for section in ["Latent Variables:", "Regressions:", "Covariances:", "Intercepts:", "Variances:", "RMSEA", "14.772"] {
+        assert!(text.contains(section), "missing {section}\n{text}");
+    }
+}
+
+#[test]
+fn output_file_is_written_whole() {
+    let dir = std::env::temp_dir().join(format!("crosslag-out-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("fit.json");
+    let out = bin()
+        .args(riclpm_args())
+        .args(["--format", "json", "--output"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    assert_eq!(v["npar"], 35);
+    // a failing run leaves no file behind
+    let bad = dir.join("bad.json");
+    let model = tmp("bad_var.lav", "y ~ nosuchvar\n");
+    let out = bin()
+        .args(["fit", "--data"])
+        .arg(root().join("datasets/panel_A_complete.csv"))
+        .arg("--model")
+        .arg(&model)
+        .arg("--output")
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(!bad.exists());
+}
+
+fn error_line(model_text: &str, extra: &[&str]) -> String {
+    let model = tmp(&format!("m{}.lav", model_text.len()), model_text);
+    let out = bin()
+        .args(["fit", "--data"])
+        .arg(root().join("datasets/panel_A_complete.csv"))
+        .arg("--model")
+        .arg(&model)
+        .args(extra)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stdout));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(err.lines().count(), 1, "one line: {err}");
+    err
+}
+
+#[test]
+fn syntax_error_names_line_and_column() {
+    let err = error_line("close_2 ~ close_1\nlang_2 ~~~ lang_1\n", &[]);
+    assert!(err.contains("line 2"), "{err}");
+    assert!(err.contains("column"), "{err}");
+}
+
+#[test]
+fn unknown_variable_suggests_near_matches() {
+    let err = error_line("close_2 ~ close1\n", &[]);
+    assert!(err.contains("close1"), "{err}");
+    assert!(err.contains("close_1"), "{err}");
+}
+
+#[test]
+fn more_parameters_than_moments_is_refused() {
+    // 2 observed variables: 3 moments; a factor with 2 free loadings, 2 residual variances and
+    // a free latent variance has 5 parameters
+    let err = error_line("f =~ NA*close_1 + close_2\nf ~~ f\n", &[]);
+    assert!(err.contains("not identified"), "{err}");
+}
+
+#[test]
+fn unknown_group_equal_is_refused() {
+    let err = error_line("close_2 ~ close_1\n", &["--group", "ses_low", "--group-equal", "slopes"]);
+    assert!(err.contains("slopes"), "{err}");
+}
