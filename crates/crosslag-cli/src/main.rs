@@ -9,6 +9,7 @@ use std::process::ExitCode;
 mod describe;
 mod fit;
 mod output;
+mod syntax_cmd;
 
 /// Cross-lagged panel analysis: lavaan-compatible SEM, panel model families, power.
 #[derive(Parser, Debug)]
@@ -24,6 +25,8 @@ enum Command {
     Describe(describe::DescribeArgs),
     /// Fit a model in lavaan syntax (ML; FIML, MLR, groups, clusters as lavaan).
     Fit(fit::FitArgs),
+    /// Write lavaan (or Mplus) syntax for a panel model family: CLPM, RI-CLPM, MI-RICLPM, STARTS, LCM-SR.
+    Syntax(syntax_cmd::SyntaxArgs),
 }
 
 fn main() -> ExitCode {
@@ -31,6 +34,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Describe(args) => describe::run(&args),
         Command::Fit(args) => fit::run(&args),
+        Command::Syntax(args) => syntax_cmd::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

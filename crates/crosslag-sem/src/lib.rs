@@ -22,6 +22,7 @@ pub mod missing;
 pub mod objective;
 pub mod observed;
 pub mod optimize;
+pub mod panel;
 pub mod partable;
 pub mod ram;
 pub mod results;
