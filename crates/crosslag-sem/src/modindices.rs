@@ -284,7 +284,7 @@ pub fn modification_indices(
             continue;
         }
         let vkk = v[[e, e]];
-        if !(vkk >= f64::EPSILON.cbrt()) {
+        if vkk.is_nan() || vkk < f64::EPSILON.cbrt() {
             continue;
         }
         let score = score_x[n_model + e];

@@ -141,7 +141,7 @@ fn line_search(
     obj: &Objective,
     phi: &mut Vec<f64>,
     fx: &mut f64,
-    grad: &mut Vec<f64>,
+    grad: &mut [f64],
     step: &Array1<f64>,
 ) -> bool {
     let n = phi.len();
