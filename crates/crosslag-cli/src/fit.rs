@@ -46,12 +46,30 @@ pub enum Format {
 
 #[derive(Args, Debug)]
 pub struct FitArgs {
-    /// Data file: .csv (NA or empty = missing), .parquet, .dta, .sav.
-    #[arg(long, required_unless_present = "sample_cov")]
-    pub data: Option<PathBuf>,
     /// Model in lavaan syntax.
     #[arg(long)]
     pub model: PathBuf,
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// Include the covariance matrix of the estimates in the JSON output.
+    #[arg(long)]
+    pub vcov: bool,
+    /// Compute modification indices (lavaan's `modindices()`; complete-data ML).
+    #[arg(long)]
+    pub modindices: bool,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Write the output to this file (atomically) instead of stdout.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+}
+
+/// The data and estimation options shared by `fit` and `compare`.
+#[derive(Args, Debug)]
+pub struct CommonArgs {
+    /// Data file: .csv (NA or empty = missing), .parquet, .dta, .sav.
+    #[arg(long, required_unless_present = "sample_cov")]
+    pub data: Option<PathBuf>,
     /// Which lavaan entry point's defaults apply (cfa = sem; lavaan = nothing automatic).
     #[arg(long = "function", value_enum, default_value_t = Function::Sem)]
     pub function: Function,
@@ -92,17 +110,6 @@ pub struct FitArgs {
     /// Extra codes meaning "missing", comma separated (e.g. -99,-999).
     #[arg(long, value_delimiter = ',', allow_hyphen_values = true)]
     pub missing_codes: Vec<String>,
-    /// Include the covariance matrix of the estimates in the JSON output.
-    #[arg(long)]
-    pub vcov: bool,
-    /// Compute modification indices (lavaan's `modindices()`; complete-data ML).
-    #[arg(long)]
-    pub modindices: bool,
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
-    /// Write the output to this file (atomically) instead of stdout.
-    #[arg(long, short)]
-    pub output: Option<PathBuf>,
 }
 
 fn file_name(p: &Path) -> String {
@@ -112,7 +119,7 @@ fn file_name(p: &Path) -> String {
 }
 
 /// The options of the estimation crate from the command line.
-pub fn fit_options(args: &FitArgs) -> Result<FitOptions, String> {
+pub fn fit_options(args: &CommonArgs) -> Result<FitOptions, String> {
     let mut group_equal = Vec::new();
     for g in &args.group_equal {
         let g = g.trim();
@@ -153,8 +160,8 @@ pub fn fit_options(args: &FitArgs) -> Result<FitOptions, String> {
         }),
         group_equal,
         group_partial: args.group_partial.iter().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect(),
-        keep_vcov: args.vcov,
-        modindices: args.modindices,
+        keep_vcov: false,
+        modindices: false,
         ..FitOptions::default()
     })
 }
@@ -165,7 +172,7 @@ pub fn read_model(path: &Path) -> Result<String, String> {
 }
 
 /// Load the data a model needs (raw data or summary statistics).
-pub fn load_data(args: &FitArgs, model_vars: &[String]) -> Result<Data, String> {
+pub fn load_data(args: &CommonArgs, model_vars: &[String]) -> Result<Data, String> {
     if let Some(cov_path) = &args.sample_cov {
         let (names, rows) = read_matrix_csv(cov_path).map_err(|e| e.to_string())?;
         let p = names.len();
@@ -228,8 +235,10 @@ pub fn run(args: &FitArgs) -> Result<(), String> {
     let model = read_model(&args.model)?;
     let model_name = file_name(&args.model);
     let vars = crosslag_sem::model_variables(&model).map_err(|e| format!("{model_name}: {e}"))?;
-    let data = load_data(args, &vars)?;
-    let opts = fit_options(args)?;
+    let data = load_data(&args.common, &vars)?;
+    let mut opts = fit_options(&args.common)?;
+    opts.keep_vcov = args.vcov;
+    opts.modindices = args.modindices;
     let res = crosslag_sem::fit(&model, &data, &opts).map_err(|e| match e {
         crosslag_sem::SemError::Syntax(_) | crosslag_sem::SemError::Table(_) => format!("{model_name}: {e}"),
         _ => e.to_string(),

@@ -6,6 +6,7 @@
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
+mod compare;
 mod describe;
 mod fit;
 mod output;
@@ -25,6 +26,8 @@ enum Command {
     Describe(describe::DescribeArgs),
     /// Fit a model in lavaan syntax (ML; FIML, MLR, groups, clusters as lavaan).
     Fit(fit::FitArgs),
+    /// Compare nested models: likelihood-ratio (χ² difference) test as lavaan's anova(), the Satorra–Bentler scaled difference for MLR, AIC/BIC.
+    Compare(compare::CompareArgs),
     /// Write lavaan (or Mplus) syntax for a panel model family: CLPM, RI-CLPM, MI-RICLPM, STARTS, LCM-SR.
     Syntax(syntax_cmd::SyntaxArgs),
 }
@@ -34,6 +37,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Describe(args) => describe::run(&args),
         Command::Fit(args) => fit::run(&args),
+        Command::Compare(args) => compare::run(&args),
         Command::Syntax(args) => syntax_cmd::run(&args),
     };
     match result {

@@ -8,6 +8,7 @@
 //! information), [`standardize`], [`fit`] (fit measures), [`engine`] (the front door) and
 //! [`results`]. It knows nothing of files or terminals.
 
+pub mod compare;
 pub mod constraints;
 pub mod derivatives;
 pub mod engine;

@@ -1,0 +1,177 @@
+//! `crosslag compare`: fit two or more nested models to the same data and compare them as
+//! lavaan's `anova()` / `lavTestLRT()` does (χ² difference test, or the Satorra–Bentler 2001
+//! scaled difference for MLR), with AIC and BIC side by side.
+
+use crate::fit::{self, CommonArgs, Format};
+use crate::output;
+use clap::Args;
+use crosslag_sem::compare::{self, Comparison};
+use crosslag_sem::FitResult;
+use serde_json::json;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+#[derive(Args, Debug)]
+pub struct CompareArgs {
+    /// A model in lavaan syntax; give --model once per model (two or more, in any order: they
+    /// are sorted by degrees of freedom).
+    #[arg(long = "model", required = true)]
+    pub models: Vec<PathBuf>,
+    #[command(flatten)]
+    pub common: CommonArgs,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Write the output to this file (atomically) instead of stdout.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+}
+
+/// Model names: file stems, or file names where stems repeat.
+fn model_names(paths: &[PathBuf]) -> Vec<String> {
+    let stem = |p: &Path| {
+        p.file_stem()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_else(|| p.display().to_string())
+    };
+    let stems: Vec<String> = paths.iter().map(|p| stem(p)).collect();
+    paths
+        .iter()
+        .zip(&stems)
+        .map(|(p, s)| {
+            if stems.iter().filter(|t| *t == s).count() > 1 {
+                p.display().to_string()
+            } else {
+                s.clone()
+            }
+        })
+        .collect()
+}
+
+fn num(x: Option<f64>, digits: usize) -> String {
+    match x {
+        Some(v) if v.is_finite() => format!("{v:.digits$}"),
+        _ => String::new(),
+    }
+}
+
+/// lavaan-style table of a comparison.
+fn table(cmp: &Comparison, fits: &[(String, FitResult)]) -> String {
+    let mut out = String::new();
+    let scaled = cmp.method != "standard";
+    if scaled {
+        let _ = writeln!(out, "Scaled Chi-Squared Difference Test (method = \"{}\")\n", cmp.method);
+        let _ = writeln!(
+            out,
+            "The \"Chisq\" column contains standard test statistics, not the robust test that should be\nreported per model. A robust difference test is a function of two standard (not robust)\nstatistics.\n"
+        );
+    } else {
+        let _ = writeln!(out, "Chi-Squared Difference Test\n");
+    }
+    let w = cmp.rows.iter().map(|r| r.model.len()).max().unwrap_or(5).max(5);
+    let mut header = format!("{:w$} {:>4} {:>12} {:>12} {:>10} {:>11}", "", "Df", "AIC", "BIC", "Chisq", "Chisq diff");
+    if !scaled {
+        header.push_str(&format!(" {:>8}", "RMSEA"));
+    }
+    header.push_str(&format!(" {:>8} {:>11}", "Df diff", "Pr(>Chisq)"));
+    let _ = writeln!(out, "{header}");
+    for r in &cmp.rows {
+        let mut line = format!(
+            "{:w$} {:>4} {:>12} {:>12} {:>10} {:>11}",
+            r.model,
+            num(Some(r.df), 0),
+            num(r.aic, 2),
+            num(r.bic, 2),
+            num(Some(r.chisq), 3),
+            num(r.chisq_diff, 3)
+        );
+        if !scaled {
+            line.push_str(&format!(" {:>8}", num(r.rmsea, 5)));
+        }
+        let p = match r.pvalue {
+            Some(p) if p < 1e-4 => format!("{p:.3e}"),
+            other => num(other, 4),
+        };
+        line.push_str(&format!(" {:>8} {:>11}", num(r.df_diff, 0), p));
+        let _ = writeln!(out, "{line}");
+    }
+    if scaled {
+        let _ = writeln!(out, "\nScaled statistics per model:");
+        for r in &cmp.rows {
+            let _ = writeln!(
+                out,
+                "  {:w$}  chisq.scaled {:>10}  scaling factor {:>8}",
+                r.model,
+                num(r.chisq_scaled, 3),
+                num(r.scaling_factor, 4)
+            );
+        }
+        for r in cmp.rows.iter().skip(1) {
+            if let Some(c) = r.scaling_factor_diff {
+                let _ = writeln!(out, "  difference to {}: scaling factor {:.4}", r.model, c);
+            }
+        }
+    }
+    let mut warnings: Vec<String> = cmp.warnings.clone();
+    for (name, f) in fits {
+        warnings.extend(f.warnings.iter().map(|w| format!("{name}: {w}")));
+    }
+    if !warnings.is_empty() {
+        let _ = writeln!(out, "\nWarnings:");
+        for wn in warnings {
+            let _ = writeln!(out, "  - {wn}");
+        }
+    }
+    out
+}
+
+pub fn run(args: &CompareArgs) -> Result<(), String> {
+    if args.models.len() < 2 {
+        return Err("compare needs at least two models (give --model twice or more)".into());
+    }
+    let names = model_names(&args.models);
+    let opts = fit::fit_options(&args.common)?;
+    let mut fits: Vec<(String, FitResult)> = Vec::new();
+    for (path, name) in args.models.iter().zip(&names) {
+        let model = fit::read_model(path)?;
+        let vars = crosslag_sem::model_variables(&model).map_err(|e| format!("{name}: {e}"))?;
+        let data = fit::load_data(&args.common, &vars)?;
+        let res = crosslag_sem::fit(&model, &data, &opts).map_err(|e| format!("{name}: {e}"))?;
+        fits.push((name.clone(), res));
+    }
+    let refs: Vec<(String, &FitResult)> = fits.iter().map(|(n, f)| (n.clone(), f)).collect();
+    let cmp = compare::lrt(&refs).map_err(|e| e.to_string())?;
+    let text = match args.format {
+        Format::Json => {
+            let models: Vec<serde_json::Value> = fits
+                .iter()
+                .zip(&args.models)
+                .map(|((name, f), path)| {
+                    json!({
+                        "model": name,
+                        "file": path.display().to_string(),
+                        "converged": f.converged,
+                        "npar": f.npar,
+                        "nobs": f.nobs,
+                        "loglik": f.loglik,
+                        "chisq": f.chisq,
+                        "df": f.df,
+                        "aic": f.fit.get("aic"),
+                        "bic": f.fit.get("bic"),
+                        "chisq_scaled": f.scaled_test.as_ref().map(|s| s.chisq_scaled).filter(|v| v.is_finite()),
+                        "scaling_factor": f.scaled_test.as_ref().map(|s| s.scaling_factor).filter(|v| v.is_finite()),
+                        "warnings": f.warnings,
+                    })
+                })
+                .collect();
+            let doc = json!({
+                "method": cmp.method,
+                "table": cmp.rows,
+                "models": models,
+                "warnings": cmp.warnings,
+            });
+            serde_json::to_string_pretty(&doc).map_err(|e| format!("could not write JSON: {e}"))? + "\n"
+        }
+        Format::Table => table(&cmp, &fits),
+    };
+    output::emit(&text, args.output.as_deref())
+}
