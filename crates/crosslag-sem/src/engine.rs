@@ -11,13 +11,12 @@ use crate::objective::{FimlData, Objective};
 use crate::robust;
 use std::sync::Arc;
 use crate::observed::Moments;
-use crate::optimize::{self, OptimOptions};
+use crate::optimize::OptimOptions;
 use crate::partable::{self, EntryPoint, GroupEqual, Op, ParTable, TableOptions};
 use crate::ram::RamModel;
 use crate::fit as measures;
 use crate::results::{FitResult, GroupMatrices, NamedValues, ParameterRow, ScaledTest};
 use crate::standardize::{self, Kind};
-use crate::start::StartStyle;
 use crate::stats;
 use crate::syntax;
 use ndarray::{Array1, Array2};
@@ -65,6 +64,8 @@ pub struct FitOptions {
     pub optim: OptimOptions,
     /// Include the covariance matrix of the estimates in the result.
     pub keep_vcov: bool,
+    /// Compute modification indices (lavaan `modindices()`; complete-data ML).
+    pub modindices: bool,
 }
 
 impl Default for FitOptions {
@@ -82,6 +83,7 @@ impl Default for FitOptions {
             std_lv: false,
             optim: OptimOptions::default(),
             keep_vcov: false,
+            modindices: false,
         }
     }
 }
@@ -172,17 +174,23 @@ struct Prepared {
     h1: Vec<H1Estimates>,
     /// Rows dropped because every model variable was missing (FIML).
     dropped_empty: usize,
+    /// Rows dropped because a fixed.x covariate was missing (FIML).
+    dropped_x: usize,
 }
 
 /// How raw data are used: FIML (all rows with an observed value, patterns, EM), or complete
 /// rows only, keeping them when robust inference needs casewise scores.
 #[derive(Clone, Copy)]
-struct RawUse {
+struct RawUse<'a> {
     fiml: bool,
     keep_raw: bool,
+    /// Positions (in the model variables) of the fixed.x covariates: under FIML, lavaan
+    /// deletes the cases with a missing covariate (`lav_data`, "cases were deleted due to
+    /// missing values in exogenous variable(s), while fixed.x = TRUE").
+    fixed_x: &'a [usize],
 }
 
-fn prepare(data: &Data, ov: &[String], raw_use: RawUse) -> Result<Prepared, SemError> {
+fn prepare(data: &Data, ov: &[String], raw_use: RawUse<'_>) -> Result<Prepared, SemError> {
     match data {
         Data::Raw {
             names,
@@ -219,11 +227,17 @@ fn prepare(data: &Data, ov: &[String], raw_use: RawUse) -> Result<Prepared, SemE
             let mut raw = Vec::new();
             let mut h1s = Vec::new();
             let mut dropped_empty = 0;
+            let mut dropped_x = 0;
             for g in 0..ngroups {
-                let rows: Vec<usize> = (0..values.nrows())
+                let mut rows: Vec<usize> = (0..values.nrows())
                     .filter(|&r| group.as_ref().is_none_or(|gr| gr[r] == g))
                     .collect();
                 norig.push(rows.len());
+                if raw_use.fiml && !raw_use.fixed_x.is_empty() {
+                    let before = rows.len();
+                    rows.retain(|&r| raw_use.fixed_x.iter().all(|&j| values[[r, cols[j]]].is_finite()));
+                    dropped_x += before - rows.len();
+                }
                 let label = group_labels.get(g).cloned().unwrap_or_default();
                 let in_group = if ngroups > 1 { format!("group {label}: ") } else { String::new() };
                 if raw_use.fiml {
@@ -268,6 +282,7 @@ fn prepare(data: &Data, ov: &[String], raw_use: RawUse) -> Result<Prepared, SemE
                 raw,
                 h1: h1s,
                 dropped_empty,
+                dropped_x,
             })
         }
         Data::Moments {
@@ -311,6 +326,7 @@ fn prepare(data: &Data, ov: &[String], raw_use: RawUse) -> Result<Prepared, SemE
                 raw: Vec::new(),
                 h1: Vec::new(),
                 dropped_empty: 0,
+                dropped_x: 0,
             })
         }
     }
@@ -401,6 +417,11 @@ pub fn fit(model: &str, data: &Data, opts: &FitOptions) -> Result<FitResult, Sem
         RawUse {
             fiml,
             keep_raw: robust,
+            fixed_x: &pt
+                .ov_x
+                .iter()
+                .filter_map(|x| pt.ov_names.iter().position(|v| v == x))
+                .collect::<Vec<usize>>(),
         },
     )?;
     if let Data::Moments { groups, .. } = data {
@@ -457,31 +478,18 @@ pub fn fit(model: &str, data: &Data, opts: &FitOptions) -> Result<FitResult, Sem
         Some(fd) => Objective::fiml(&ram, &red, &prep.moments, Arc::clone(fd)),
         None => Objective::new(&ram, &red, &prep.moments),
     };
-    // Attempts as lavaan's `optim.attempts`: scaled starting values, then lavaan's own rules;
-    // the first converged solution is kept, otherwise the one with the lowest fx.
-    let mut opt: Option<optimize::OptimResult> = None;
-    for style in [StartStyle::Scaled, StartStyle::Lavaan] {
-        let theta0 = crate::start::start_values(&pt, &prep.moments, style);
-        let phi0 = red.phi_from_theta(&theta0);
-        if !obj.value(&phi0).is_finite() {
-            continue;
-        }
-        let attempt = optimize::minimize(&obj, &phi0, &opts.optim);
-        let better = match &opt {
-            None => true,
-            Some(o) => (attempt.converged && !o.converged) || (attempt.converged == o.converged && attempt.fx < o.fx),
-        };
-        if better {
-            opt = Some(attempt);
-        }
-        if opt.as_ref().is_some_and(|o| o.converged) {
-            break;
-        }
-    }
-    let opt = opt.ok_or(SemError::BadStart)?;
+    let opt = crate::estimate::estimate(&pt, &red, &obj, &prep.moments, &opts.optim)
+        .ok_or(SemError::BadStart)?;
     let mut theta = vec![0.0; red.ntheta()];
     red.theta(&opt.phi, &mut theta);
     let mut warnings = Vec::new();
+    if prep.dropped_x > 0 {
+        warnings.push(format!(
+            "{} case{} deleted because of missing values in exogenous covariates while fixed.x = TRUE (as lavaan does)",
+            prep.dropped_x,
+            if prep.dropped_x == 1 { " was" } else { "s were" }
+        ));
+    }
     if prep.dropped_empty > 0 {
         warnings.push(format!(
             "{} case{} with no observed value on any model variable {} ignored (as lavaan does)",
@@ -864,6 +872,17 @@ pub fn fit(model: &str, data: &Data, opts: &FitOptions) -> Result<FitResult, Sem
         groups,
         r2,
         vcov: if opts.keep_vcov { vcov_theta } else { None },
+        modindices: if opts.modindices && fiml_data.is_none() {
+            crate::modindices::modification_indices(
+                &pt,
+                &red,
+                &opt.phi,
+                &prep.moments,
+                information == Information::Observed,
+            )
+        } else {
+            Vec::new()
+        },
         fit: NamedValues(fit_values),
         warnings,
         information,

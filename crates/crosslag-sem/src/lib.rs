@@ -8,10 +8,14 @@
 //! information), [`standardize`], [`fit`] (fit measures), [`engine`] (the front door) and
 //! [`results`]. It knows nothing of files or terminals.
 
+// Index loops mirror the matrix formulas in the doc comments; iterator chains would hide them.
+#![allow(clippy::needless_range_loop)]
+
 pub mod compare;
 pub mod constraints;
 pub mod derivatives;
 pub mod engine;
+pub mod estimate;
 pub mod fit;
 pub mod h1;
 pub mod implied;
@@ -19,6 +23,7 @@ pub mod inference;
 pub mod information;
 pub mod linalg;
 pub mod loss;
+pub mod modindices;
 pub mod missing;
 pub mod objective;
 pub mod observed;

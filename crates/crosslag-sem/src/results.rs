@@ -93,6 +93,9 @@ pub struct FitResult {
     /// lavaan's `fitMeasures()`, in lavaan's order and with its names.
     pub fit: NamedValues,
     pub warnings: Vec<String>,
+    /// Modification indices, largest first (when asked for).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub modindices: Vec<crate::modindices::ModIndex>,
     pub information: Information,
     pub estimator: Estimator,
     pub missing: Missing,
