@@ -37,6 +37,7 @@ pub mod standardize;
 pub mod start;
 pub mod stats;
 pub mod syntax;
+pub mod transact;
 
 pub use engine::{fit, model_variables, Data, Estimator, FitOptions, Information, Missing, SemError};
 pub use partable::{EntryPoint, GroupEqual};
