@@ -90,15 +90,15 @@ import csv, json, os, re, sys
 out = sys.argv[1]
 unit = {"ns": 1e-6, "µs": 1e-3, "us": 1e-3, "ms": 1.0, "s": 1e3}
 
-def criterion(path):
+def criterion(path, group="fit"):
     """benchmark id -> median ms (the middle value of criterion's `time: [lo mid hi]`)."""
     res, name = {}, None
     if not os.path.exists(path):
         return res
     for line in open(path):
-        m = re.match(r"^fit/(\S+)", line)
+        m = re.match(r"^(fit|fit_cpu)/(\S+)", line)
         if m:
-            name = m.group(1)
+            name = m.group(2) if m.group(1) == group else None
         m = re.search(r"time:\s+\[\S+ \S+ (\S+) (\S+) \S+ \S+\]", line)
         if m and name:
             res[name] = float(m.group(1)) * unit[m.group(2)]
@@ -107,6 +107,8 @@ def criterion(path):
 
 rust = criterion(os.path.join(out, "criterion-rust.txt"))
 lapack = criterion(os.path.join(out, "criterion-lapack.txt"))
+rust_cpu = criterion(os.path.join(out, "criterion-rust.txt"), "fit_cpu")
+lapack_cpu = criterion(os.path.join(out, "criterion-lapack.txt"), "fit_cpu")
 lav = {}
 for row in csv.DictReader(open(os.path.join(out, "lavaan.tsv")), delimiter="\t"):
     lav[(row["case"], row["variant"])] = (1e3 * float(row["median_s"]), 1e3 * float(row["cpu_median_s"]))
@@ -116,16 +118,17 @@ ids = {
     "case04a_riclpm_fiml": "case04a_riclpm_fiml_ml",
     "case07a_riclpm_multigroup": "case07a_riclpm_multigroup_configural",
 }
-print(f"{'case':30} {'crosslag':>10} {'+lapack':>10} {'lavaan call':>12} {'lavaan full':>12} {'ratio call':>10} {'ratio full':>10}")
-for bid, case in ids.items():
-    r = rust.get(bid)
-    l = lapack.get(bid)
-    call = lav.get((case, "call"))
-    full = lav.get((case, "full"))
-    f = lambda v: f"{v:10.3f}" if v is not None else f"{'-':>10}"
-    ratio = lambda a, b: f"{b[0] / a:9.0f}x" if a and b else f"{'-':>10}"
-    print(f"{bid:30} {f(r)} {f(l)} {f(call[0] if call else None):>12} {f(full[0] if full else None):>12} {ratio(r, call)} {ratio(r, full)}")
-print("(ms; lavaan: elapsed median; 'full' = call + parameterEstimates(standardized = TRUE) + fitMeasures())")
+f = lambda v: f"{v:10.3f}" if v is not None else f"{'-':>10}"
+for title, r_of, l_of, k in (("wall-clock", rust, lapack, 0), ("CPU time", rust_cpu, lapack_cpu, 1)):
+    print(f"-- {title} (ms, median per fit)")
+    print(f"{'case':30} {'crosslag':>10} {'+lapack':>10} {'lavaan call':>12} {'lavaan full':>12} {'ratio call':>10} {'ratio full':>10}")
+    for bid, case in ids.items():
+        r = r_of.get(bid)
+        call = lav.get((case, "call"))
+        full = lav.get((case, "full"))
+        ratio = lambda a, b: f"{b[k] / a:9.0f}x" if a and b else f"{'-':>10}"
+        print(f"{bid:30} {f(r)} {f(l_of.get(bid))} {f(call[k] if call else None):>12} {f(full[k] if full else None):>12} {ratio(r, call)} {ratio(r, full)}")
+print("('full' = the lavaan call + parameterEstimates(standardized = TRUE) + fitMeasures())")
 hf = os.path.join(out, "hyperfine-case02.json")
 if os.path.exists(hf):
     for r in json.load(open(hf))["results"]:

@@ -2,6 +2,9 @@
 //! errors, fit measures with the independence baseline and the RMSEA interval, standardized
 //! solution) on lavaan reference cases.
 //!
+//! Two groups time the same fits: `fit/<case>` in wall-clock time and `fit_cpu/<case>` in CPU
+//! time of the benchmark thread (steadier when other work shares the cores).
+//!
 //! Run with `cargo bench --bench fit` (or `bench/run.sh`, which also times lavaan). The model
 //! syntax and the options come from the reference JSON (`lavaan_syntax`, `lavaan_function`,
 //! `options_passed`) in `../shared/reference` (override with `CROSSLAG_REFERENCE=DIR`); the CSV
@@ -16,7 +19,8 @@
 //! for profiling one case under valgrind:
 //! `CROSSLAG_BENCH_CASES=case02_riclpm valgrind --tool=callgrind target/release/deps/fit-* --bench --profile-time 10`.
 
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::measurement::{Measurement, ValueFormatter};
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use crosslag_sem::{Data, EntryPoint, Estimator, FitOptions, GroupEqual, Missing, SemError};
 use serde_json::Value;
 use std::hint::black_box;
@@ -133,8 +137,10 @@ fn prepare(stem: &str) -> Prepared {
     }
 }
 
-fn fits(c: &mut Criterion) {
-    let mut group = c.benchmark_group("fit");
+/// The benchmarks of [`CASES`] in one criterion group (`fit`: wall-clock time, `fit_cpu`: CPU
+/// time of the benchmark thread).
+fn fits<M: Measurement>(c: &mut Criterion<M>, name: &str) {
+    let mut group = c.benchmark_group(name);
     group.warm_up_time(Duration::from_secs(2));
     group.measurement_time(Duration::from_secs(10));
     group.sample_size(30);
@@ -168,5 +174,78 @@ fn fits(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, fits);
-criterion_main!(benches);
+fn fits_wall(c: &mut Criterion) {
+    fits(c, "fit");
+}
+
+fn fits_cpu(c: &mut Criterion<ThreadCpuTime>) {
+    fits(c, "fit_cpu");
+}
+
+/// CPU time of the calling thread (Linux: `/proc/thread-self/schedstat`, nanoseconds on the
+/// CPU). On a shared machine this is steadier than wall-clock time: time spent waiting for a
+/// core does not count. The fit is single-threaded.
+struct ThreadCpuTime;
+
+fn thread_cpu_ns() -> u64 {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse().ok())
+        .unwrap_or(0)
+}
+
+impl Measurement for ThreadCpuTime {
+    type Intermediate = u64;
+    type Value = u64;
+    fn start(&self) -> u64 {
+        thread_cpu_ns()
+    }
+    fn end(&self, start: u64) -> u64 {
+        thread_cpu_ns().saturating_sub(start)
+    }
+    fn add(&self, a: &u64, b: &u64) -> u64 {
+        a + b
+    }
+    fn zero(&self) -> u64 {
+        0
+    }
+    fn to_f64(&self, v: &u64) -> f64 {
+        *v as f64
+    }
+    fn formatter(&self) -> &dyn ValueFormatter {
+        &NanosFormatter
+    }
+}
+
+/// Nanoseconds shown as ns/µs/ms/s, like criterion's own time formatter.
+struct NanosFormatter;
+
+impl ValueFormatter for NanosFormatter {
+    fn scale_values(&self, typical: f64, values: &mut [f64]) -> &'static str {
+        let (factor, unit) = if typical < 1e3 {
+            (1.0, "ns")
+        } else if typical < 1e6 {
+            (1e-3, "µs")
+        } else if typical < 1e9 {
+            (1e-6, "ms")
+        } else {
+            (1e-9, "s")
+        };
+        values.iter_mut().for_each(|v| *v *= factor);
+        unit
+    }
+    fn scale_throughputs(&self, typical: f64, _t: &Throughput, values: &mut [f64]) -> &'static str {
+        self.scale_values(typical, values)
+    }
+    fn scale_for_machines(&self, _values: &mut [f64]) -> &'static str {
+        "ns"
+    }
+}
+
+criterion_group!(benches, fits_wall);
+criterion_group! {
+    name = cpu;
+    config = Criterion::default().with_measurement(ThreadCpuTime);
+    targets = fits_cpu
+}
+criterion_main!(benches, cpu);
