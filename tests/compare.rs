@@ -74,7 +74,10 @@ fn close(a: f64, b: f64, rel: f64) -> bool {
 /// The comparison reproduces lavaan's `anova(less, more)` table.
 fn check_lrt(less: &str, more: &str) {
     let (jl, jm) = (load(less), load(more));
-    let (fl, fm) = (fit_case(&jl, Estimator::Ml, None), fit_case(&jm, Estimator::Ml, None));
+    let (fl, fm) = (
+        fit_case(&jl, Estimator::Ml, None),
+        fit_case(&jm, Estimator::Ml, None),
+    );
     // given in the "wrong" order: lavaan sorts by degrees of freedom
     let cmp = lrt(&[(more.to_string(), &fm), (less.to_string(), &fl)]).unwrap();
     assert_eq!(cmp.method, "standard");
@@ -84,9 +87,17 @@ fn check_lrt(less: &str, more: &str) {
     for (row, t) in cmp.rows.iter().zip(table) {
         assert_eq!(row.model, t["model"].as_str().unwrap());
         assert_eq!(row.df, t["Df"].as_f64().unwrap());
-        for (mine, key) in [(row.aic, "AIC"), (row.bic, "BIC"), (Some(row.chisq), "Chisq")] {
+        for (mine, key) in [
+            (row.aic, "AIC"),
+            (row.bic, "BIC"),
+            (Some(row.chisq), "Chisq"),
+        ] {
             let v = t[key].as_f64().unwrap();
-            assert!(close(mine.unwrap(), v, 1e-8), "{} {key}: {mine:?} vs {v}", row.model);
+            assert!(
+                close(mine.unwrap(), v, 1e-8),
+                "{} {key}: {mine:?} vs {v}",
+                row.model
+            );
         }
         for (mine, key, rel) in [
             (row.chisq_diff, "Chisq_diff", 1e-6),
@@ -96,7 +107,11 @@ fn check_lrt(less: &str, more: &str) {
         ] {
             match t[key].as_f64() {
                 None => assert!(mine.is_none(), "{} {key}: {mine:?}, lavaan NA", row.model),
-                Some(v) => assert!(close(mine.unwrap(), v, rel), "{} {key}: {mine:?} vs {v}", row.model),
+                Some(v) => assert!(
+                    close(mine.unwrap(), v, rel),
+                    "{} {key}: {mine:?} vs {v}",
+                    row.model
+                ),
             }
         }
     }
@@ -109,17 +124,26 @@ fn lrt_case03_versus_case02() {
 
 #[test]
 fn lrt_case07b_versus_case07a() {
-    check_lrt("case07a_riclpm_multigroup_configural", "case07b_riclpm_multigroup_equal_regressions");
+    check_lrt(
+        "case07a_riclpm_multigroup_configural",
+        "case07b_riclpm_multigroup_equal_regressions",
+    );
 }
 
 #[test]
 fn scaled_difference_for_mlr() {
     let (j2, j3) = (load("case02_riclpm_ml"), load("case03_riclpm_constrained"));
     let data = Some("panel_A_nonnormal.csv");
-    let (f2, f3) = (fit_case(&j2, Estimator::Mlr, data), fit_case(&j3, Estimator::Mlr, data));
+    let (f2, f3) = (
+        fit_case(&j2, Estimator::Mlr, data),
+        fit_case(&j3, Estimator::Mlr, data),
+    );
     let cmp = lrt(&[("free".into(), &f2), ("equal".into(), &f3)]).unwrap();
     assert_eq!(cmp.method, "satorra.bentler.2001");
-    let (s2, s3) = (f2.scaled_test.as_ref().unwrap(), f3.scaled_test.as_ref().unwrap());
+    let (s2, s3) = (
+        f2.scaled_test.as_ref().unwrap(),
+        f3.scaled_test.as_ref().unwrap(),
+    );
     // c_d = (df0 c0 − df1 c1)/(df0 − df1), T_d = (T0 − T1)/c_d with the unscaled statistics
     let cd = (f3.df * s3.scaling_factor - f2.df * s2.scaling_factor) / (f3.df - f2.df);
     let td = (f3.chisq - f2.chisq) / cd;
@@ -130,8 +154,22 @@ fn scaled_difference_for_mlr() {
     assert!(row.rmsea.is_none());
     let p = crosslag_sem::stats::pchisq_upper(td, 10.0);
     assert!(close(row.pvalue.unwrap(), p, 1e-12));
-    assert_eq!(satorra_bentler_2001(f2.chisq, f2.df, s2.scaling_factor, f3.chisq, f3.df, s3.scaling_factor).2, cd);
+    assert_eq!(
+        satorra_bentler_2001(
+            f2.chisq,
+            f2.df,
+            s2.scaling_factor,
+            f3.chisq,
+            f3.df,
+            s3.scaling_factor
+        )
+        .2,
+        cd
+    );
     // ML and MLR fits cannot be mixed
     let ml = fit_case(&j3, Estimator::Ml, data);
-    assert_eq!(lrt(&[("a".into(), &f2), ("b".into(), &ml)]).unwrap_err(), CompareError::MixedScaling);
+    assert_eq!(
+        lrt(&[("a".into(), &f2), ("b".into(), &ml)]).unwrap_err(),
+        CompareError::MixedScaling
+    );
 }

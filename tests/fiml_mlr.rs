@@ -74,12 +74,10 @@ fn close(a: f64, b: f64, rel: f64, floor: f64) -> bool {
 
 /// Fit measures that lie in [0, 1] (compared absolutely, as CONTRACT.md does).
 fn unit_measure(name: &str) -> bool {
-    let base = name
-        .trim_end_matches(".scaled")
-        .trim_end_matches(".robust");
+    let base = name.trim_end_matches(".scaled").trim_end_matches(".robust");
     [
-        "pvalue", "cfi", "tli", "nnfi", "rfi", "nfi", "pnfi", "ifi", "rni", "rmsea", "srmr", "gfi", "agfi", "pgfi",
-        "mfi",
+        "pvalue", "cfi", "tli", "nnfi", "rfi", "nfi", "pnfi", "ifi", "rni", "rmsea", "srmr", "gfi",
+        "agfi", "pgfi", "mfi",
     ]
     .iter()
     .any(|k| base == *k || base.starts_with(&format!("{k}.")) || base.starts_with(&format!("{k}_")))
@@ -94,24 +92,50 @@ fn unit_measure(name: &str) -> bool {
 /// and its numerical Hessian agrees with the analytic one to ~1e-7.
 fn assert_matches_lavaan(name: &str, json: &Value, res: &FitResult) {
     assert!(res.converged, "{name}: not converged");
-    assert_eq!(res.npar as u64, json["npar"].as_u64().unwrap(), "{name}: npar");
-    assert_eq!(res.nobs[0] as u64, json["nobs"][0].as_u64().unwrap(), "{name}: nobs");
+    assert_eq!(
+        res.npar as u64,
+        json["npar"].as_u64().unwrap(),
+        "{name}: npar"
+    );
+    assert_eq!(
+        res.nobs[0] as u64,
+        json["nobs"][0].as_u64().unwrap(),
+        "{name}: nobs"
+    );
     let logl = json["loglik"].as_f64().unwrap();
-    assert!(close(res.loglik, logl, 1e-9, 1.0), "{name}: logl {} vs {logl}", res.loglik);
+    assert!(
+        close(res.loglik, logl, 1e-9, 1.0),
+        "{name}: logl {} vs {logl}",
+        res.loglik
+    );
     let h1 = json["unrestricted_loglik"].as_f64().unwrap();
-    assert!(close(res.unrestricted_loglik, h1, 1e-9, 1.0), "{name}: unrestricted logl {} vs {h1}", res.unrestricted_loglik);
+    assert!(
+        close(res.unrestricted_loglik, h1, 1e-9, 1.0),
+        "{name}: unrestricted logl {} vs {h1}",
+        res.unrestricted_loglik
+    );
     let mut checked = 0;
     for p in json["parameters"].as_array().unwrap() {
-        let (lhs, op, rhs) = (p["lhs"].as_str().unwrap(), p["op"].as_str().unwrap(), p["rhs"].as_str().unwrap());
+        let (lhs, op, rhs) = (
+            p["lhs"].as_str().unwrap(),
+            p["op"].as_str().unwrap(),
+            p["rhs"].as_str().unwrap(),
+        );
         let group = p["group"].as_u64().unwrap_or(1) as usize;
         let mine = res
             .parameters
             .iter()
-            .find(|r| r.lhs == lhs && r.op == op && r.rhs == rhs && (r.group == group || op == ":="))
+            .find(|r| {
+                r.lhs == lhs && r.op == op && r.rhs == rhs && (r.group == group || op == ":=")
+            })
             .unwrap_or_else(|| panic!("{name}: no row {lhs} {op} {rhs}"));
         let what = format!("{name}: {lhs} {op} {rhs}");
         let est = p["est"].as_f64().unwrap();
-        assert!(close(mine.est, est, 1e-6, 1.0), "{what} est {} vs {est}", mine.est);
+        assert!(
+            close(mine.est, est, 1e-6, 1.0),
+            "{what} est {} vs {est}",
+            mine.est
+        );
         if let Some(s) = p["std_all"].as_f64() {
             let m = mine.std_all.unwrap();
             assert!(close(m, s, 1e-6, 1.0), "{what} std.all {m} vs {s}");
@@ -144,7 +168,10 @@ fn assert_matches_lavaan(name: &str, json: &Value, res: &FitResult) {
 /// The scaled test as lavaan's `lavInspect(fit, "test")`.
 fn assert_scaled_test(name: &str, json: &Value, res: &FitResult) {
     let t = &json["tests"]["yuan.bentler.mplus"];
-    let s = res.scaled_test.as_ref().unwrap_or_else(|| panic!("{name}: no scaled test"));
+    let s = res
+        .scaled_test
+        .as_ref()
+        .unwrap_or_else(|| panic!("{name}: no scaled test"));
     for (mine, key) in [
         (s.chisq_scaled, "stat"),
         (s.scaling_factor, "scaling_factor"),
@@ -165,14 +192,22 @@ fn case04a_fiml() {
     assert!(res.scaled_test.is_none());
     // the EM (h1) moments are lavaan's sampstat (lavaan stops EM at 1e-5, so agreement is ~1e-5)
     let ss = &json["sample_stats"][0];
-    let names: Vec<&str> = ss["cov"]["names"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    let names: Vec<&str> = ss["cov"]["names"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
     let g = &res.groups[0];
     for (a, na) in names.iter().enumerate() {
         let i = g.names.iter().position(|n| n == na).unwrap();
         for (b, nb) in names.iter().enumerate() {
             let j = g.names.iter().position(|n| n == nb).unwrap();
             let v = ss["cov"]["matrix"][a][b].as_f64().unwrap();
-            assert!(close(g.sample_cov[[i, j]], v, 1e-5, 1.0), "EM cov {na},{nb}");
+            assert!(
+                close(g.sample_cov[[i, j]], v, 1e-5, 1.0),
+                "EM cov {na},{nb}"
+            );
         }
     }
 }
@@ -205,7 +240,12 @@ fn fiml_on_complete_data_equals_ml() {
     let json: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     let syntax = json["lavaan_syntax"].as_str().unwrap();
     let vars = crosslag_sem::model_variables(syntax).unwrap();
-    let data = raw_data(&shared().join("reference/panel_A_complete.csv"), &vars, None, None);
+    let data = raw_data(
+        &shared().join("reference/panel_A_complete.csv"),
+        &vars,
+        None,
+        None,
+    );
     let base = FitOptions {
         entry: EntryPoint::Lavaan,
         meanstructure: true,
@@ -223,19 +263,51 @@ fn fiml_on_complete_data_equals_ml() {
         },
     )
     .unwrap();
-    assert!(close(fiml.loglik, ml.loglik, 1e-10, 1.0), "logl {} vs {}", fiml.loglik, ml.loglik);
-    assert!(close(fiml.unrestricted_loglik, ml.unrestricted_loglik, 1e-10, 1.0));
-    assert!(close(fiml.chisq, ml.chisq, 1e-7, 1.0), "chisq {} vs {}", fiml.chisq, ml.chisq);
+    assert!(
+        close(fiml.loglik, ml.loglik, 1e-10, 1.0),
+        "logl {} vs {}",
+        fiml.loglik,
+        ml.loglik
+    );
+    assert!(close(
+        fiml.unrestricted_loglik,
+        ml.unrestricted_loglik,
+        1e-10,
+        1.0
+    ));
+    assert!(
+        close(fiml.chisq, ml.chisq, 1e-7, 1.0),
+        "chisq {} vs {}",
+        fiml.chisq,
+        ml.chisq
+    );
     for (a, b) in fiml.parameters.iter().zip(&ml.parameters) {
         assert_eq!((&a.lhs, &a.op, &a.rhs), (&b.lhs, &b.op, &b.rhs));
-        assert!(close(a.est, b.est, 1e-7, 1.0), "{} {} {}: {} vs {}", a.lhs, a.op, a.rhs, a.est, b.est);
+        assert!(
+            close(a.est, b.est, 1e-7, 1.0),
+            "{} {} {}: {} vs {}",
+            a.lhs,
+            a.op,
+            a.rhs,
+            a.est,
+            b.est
+        );
         if let (Some(x), Some(y)) = (a.se, b.se) {
-            assert!(close(x, y, 1e-6, 0.01), "{} {} {} se: {x} vs {y}", a.lhs, a.op, a.rhs);
+            assert!(
+                close(x, y, 1e-6, 0.01),
+                "{} {} {} se: {x} vs {y}",
+                a.lhs,
+                a.op,
+                a.rhs
+            );
         }
     }
     // the EM estimates of complete data are the sample moments
     let (sa, sb) = (&fiml.groups[0].sample_cov, &ml.groups[0].sample_cov);
-    assert!(sa.iter().zip(sb.iter()).all(|(x, y)| (x - y).abs() < 1e-9 * y.abs().max(1.0)));
+    assert!(sa
+        .iter()
+        .zip(sb.iter())
+        .all(|(x, y)| (x - y).abs() < 1e-9 * y.abs().max(1.0)));
 }
 
 #[test]
@@ -244,7 +316,15 @@ fn cases_without_observed_values_are_dropped_with_a_warning() {
     let json: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     let syntax = json["lavaan_syntax"].as_str().unwrap();
     let vars = crosslag_sem::model_variables(syntax).unwrap();
-    let Data::Raw { names, mut values, .. } = raw_data(&shared().join("reference/panel_A_mar.csv"), &vars, None, None) else {
+    let Data::Raw {
+        names, mut values, ..
+    } = raw_data(
+        &shared().join("reference/panel_A_mar.csv"),
+        &vars,
+        None,
+        None,
+    )
+    else {
         unreachable!()
     };
     let opts = FitOptions {
@@ -276,7 +356,13 @@ fn cases_without_observed_values_are_dropped_with_a_warning() {
     let res = fit(syntax, &data, &opts).unwrap();
     assert_eq!(res.nobs, vec![1000]);
     assert_eq!(res.norig, vec![1002]);
-    assert!(res.warnings.iter().any(|w| w.starts_with("2 cases with no observed value")), "{:?}", res.warnings);
+    assert!(
+        res.warnings
+            .iter()
+            .any(|w| w.starts_with("2 cases with no observed value")),
+        "{:?}",
+        res.warnings
+    );
     assert!(close(res.chisq, reference.chisq, 1e-10, 1.0));
 }
 
@@ -284,7 +370,12 @@ fn cases_without_observed_values_are_dropped_with_a_warning() {
 
 fn curran(model: &str, entry: EntryPoint) -> FitResult {
     let vars = crosslag_sem::model_variables(model).unwrap();
-    let data = raw_data(&shared().join("realdata/curran_reading_antisocial/curran_wide.csv"), &vars, None, None);
+    let data = raw_data(
+        &shared().join("realdata/curran_reading_antisocial/curran_wide.csv"),
+        &vars,
+        None,
+        None,
+    );
     let opts = FitOptions {
         entry,
         missing: Missing::Ml,
@@ -323,7 +414,11 @@ fn assert_path(res: &FitResult, lhs: &str, rhs: &str, est: f64, se: Option<f64>)
 
 fn assert_fit(res: &FitResult, chisq: f64, df: f64, more: &[(&str, f64, i32)]) {
     assert!(res.converged);
-    assert!(rounds_to(res.chisq, chisq, 2), "chisq {} vs {chisq}", res.chisq);
+    assert!(
+        rounds_to(res.chisq, chisq, 2),
+        "chisq {} vs {chisq}",
+        res.chisq
+    );
     assert_eq!(res.df, df);
     for &(k, v, d) in more {
         let m = res.fit.get(k).unwrap();
@@ -351,14 +446,38 @@ fn curran_clpm() {
         &res,
         100.45,
         12.0,
-        &[("cfi", 0.922, 3), ("rmsea", 0.135, 3), ("srmr", 0.068, 3), ("logl", -4273.58, 2)],
+        &[
+            ("cfi", 0.922, 3),
+            ("rmsea", 0.135, 3),
+            ("srmr", 0.068, 3),
+            ("logl", -4273.58, 2),
+        ],
     );
-    for (t, (ar, ra)) in [(-0.047, 0.025), (-0.016, 0.023), (-0.052, 0.025)].iter().zip([(-0.091, 0.101), (-0.149, 0.085), (0.012, 0.090)]).enumerate() {
+    for (t, (ar, ra)) in [(-0.047, 0.025), (-0.016, 0.023), (-0.052, 0.025)]
+        .iter()
+        .zip([(-0.091, 0.101), (-0.149, 0.085), (0.012, 0.090)])
+        .enumerate()
+    {
         let (w, p) = (t + 2, t + 1);
-        assert_path(&res, &format!("read{w}"), &format!("anti{p}"), ar.0, Some(ar.1));
-        assert_path(&res, &format!("anti{w}"), &format!("read{p}"), ra.0, Some(ra.1));
+        assert_path(
+            &res,
+            &format!("read{w}"),
+            &format!("anti{p}"),
+            ar.0,
+            Some(ar.1),
+        );
+        assert_path(
+            &res,
+            &format!("anti{w}"),
+            &format!("read{p}"),
+            ra.0,
+            Some(ra.1),
+        );
     }
-    for (t, (rr, aa)) in [(0.762, 0.539), (0.870, 0.565), (0.891, 0.686)].into_iter().enumerate() {
+    for (t, (rr, aa)) in [(0.762, 0.539), (0.870, 0.565), (0.891, 0.686)]
+        .into_iter()
+        .enumerate()
+    {
         let (w, p) = (t + 2, t + 1);
         assert_path(&res, &format!("read{w}"), &format!("read{p}"), rr, None);
         assert_path(&res, &format!("anti{w}"), &format!("anti{p}"), aa, None);
@@ -368,7 +487,12 @@ fn curran_clpm() {
     let fixed = {
         let model = CLPM.replace("read1 ~~ anti1\n", "");
         let vars = crosslag_sem::model_variables(&model).unwrap();
-        let data = raw_data(&shared().join("realdata/curran_reading_antisocial/curran_wide.csv"), &vars, None, None);
+        let data = raw_data(
+            &shared().join("realdata/curran_reading_antisocial/curran_wide.csv"),
+            &vars,
+            None,
+            None,
+        );
         let opts = FitOptions {
             missing: Missing::Ml,
             ..FitOptions::default()
@@ -376,7 +500,11 @@ fn curran_clpm() {
         fit(&model, &data, &opts).unwrap()
     };
     assert!(close(fixed.chisq, res.chisq, 1e-7, 1.0));
-    assert!(rounds_to(fixed.loglik, -2953.04, 2), "conditional logl {}", fixed.loglik);
+    assert!(
+        rounds_to(fixed.loglik, -2953.04, 2),
+        "conditional logl {}",
+        fixed.loglik
+    );
 }
 
 #[test]
@@ -407,7 +535,13 @@ fn riclpm(equal: bool) -> String {
     for t in 1..=4 {
         m += &format!("w_read{t} =~ 1*read{t}\nw_anti{t} =~ 1*anti{t}\n");
     }
-    let l = |s: &str| if equal { format!("{s}*") } else { String::new() };
+    let l = |s: &str| {
+        if equal {
+            format!("{s}*")
+        } else {
+            String::new()
+        }
+    };
     for t in 2..=4 {
         let p = t - 1;
         m += &format!("w_read{t} ~ {}w_read{p} + {}w_anti{p}\n", l("rr"), l("ar"));
@@ -430,13 +564,22 @@ fn curran_riclpm_equal_paths() {
         &res,
         83.78,
         17.0,
-        &[("cfi", 0.941, 3), ("rmsea", 0.098, 3), ("srmr", 0.068, 3), ("logl", -4265.24, 2)],
+        &[
+            ("cfi", 0.941, 3),
+            ("rmsea", 0.098, 3),
+            ("srmr", 0.068, 3),
+            ("logl", -4265.24, 2),
+        ],
     );
     assert_path(&res, "w_read3", "w_read2", 0.806, Some(0.045));
     assert_path(&res, "w_read3", "w_anti2", -0.028, Some(0.023));
     assert_path(&res, "w_anti3", "w_anti2", 0.342, Some(0.074));
     assert_path(&res, "w_anti3", "w_read2", -0.023, Some(0.099));
-    for (lhs, rhs, v) in [("RI_read", "RI_read", 0.250), ("RI_anti", "RI_anti", 1.239), ("RI_read", "RI_anti", -0.200)] {
+    for (lhs, rhs, v) in [
+        ("RI_read", "RI_read", 0.250),
+        ("RI_anti", "RI_anti", 1.239),
+        ("RI_read", "RI_anti", -0.200),
+    ] {
         let (e, _) = est_se(&res, lhs, "~~", rhs);
         assert!(rounds_to(e, v, 3), "{lhs} ~~ {rhs}: {e}");
     }
@@ -449,12 +592,17 @@ fn curran_riclpm_free_paths_is_inadmissible() {
     assert!(res.converged);
     assert_eq!(res.df, 9.0);
     assert!(
-        res.warnings
-            .iter()
-            .any(|w| w.starts_with("the covariance matrix of the latent variables is not positive definite")),
+        res.warnings.iter().any(|w| w
+            .starts_with("the covariance matrix of the latent variables is not positive definite")),
         "{:?}",
         res.warnings
     );
     // the offending residual covariance is named with its implied correlation
-    assert!(res.warnings.iter().any(|w| w.contains("w_read2 ~~ w_anti2 (correlation")), "{:?}", res.warnings);
+    assert!(
+        res.warnings
+            .iter()
+            .any(|w| w.contains("w_read2 ~~ w_anti2 (correlation")),
+        "{:?}",
+        res.warnings
+    );
 }

@@ -59,7 +59,11 @@ fn table(cmp: &Comparison, fits: &[(String, FitResult)]) -> String {
     let mut out = String::new();
     let scaled = cmp.method != "standard";
     if scaled {
-        let _ = writeln!(out, "Scaled Chi-Squared Difference Test (method = \"{}\")\n", cmp.method);
+        let _ = writeln!(
+            out,
+            "Scaled Chi-Squared Difference Test (method = \"{}\")\n",
+            cmp.method
+        );
         let _ = writeln!(
             out,
             "The \"Chisq\" column contains standard test statistics, not the robust test that should be\nreported per model. A robust difference test is a function of two standard (not robust)\nstatistics.\n"
@@ -67,8 +71,17 @@ fn table(cmp: &Comparison, fits: &[(String, FitResult)]) -> String {
     } else {
         let _ = writeln!(out, "Chi-Squared Difference Test\n");
     }
-    let w = cmp.rows.iter().map(|r| r.model.len()).max().unwrap_or(5).max(5);
-    let mut header = format!("{:w$} {:>4} {:>12} {:>12} {:>10} {:>11}", "", "Df", "AIC", "BIC", "Chisq", "Chisq diff");
+    let w = cmp
+        .rows
+        .iter()
+        .map(|r| r.model.len())
+        .max()
+        .unwrap_or(5)
+        .max(5);
+    let mut header = format!(
+        "{:w$} {:>4} {:>12} {:>12} {:>10} {:>11}",
+        "", "Df", "AIC", "BIC", "Chisq", "Chisq diff"
+    );
     if !scaled {
         header.push_str(&format!(" {:>8}", "RMSEA"));
     }
@@ -169,7 +182,8 @@ pub fn run(args: &CompareArgs) -> Result<(), String> {
                 "models": models,
                 "warnings": cmp.warnings,
             });
-            serde_json::to_string_pretty(&doc).map_err(|e| format!("could not write JSON: {e}"))? + "\n"
+            serde_json::to_string_pretty(&doc).map_err(|e| format!("could not write JSON: {e}"))?
+                + "\n"
         }
         Format::Table => table(&cmp, &fits),
     };

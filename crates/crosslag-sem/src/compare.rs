@@ -65,7 +65,9 @@ pub struct Comparison {
 pub enum CompareError {
     #[error("at least two models are needed for a comparison")]
     TooFewModels,
-    #[error("some models (but not all) have scaled test statistics; fit all with the same estimator")]
+    #[error(
+        "some models (but not all) have scaled test statistics; fit all with the same estimator"
+    )]
     MixedScaling,
     #[error("some models (but not all) have a mean structure")]
     MixedMeanstructure,
@@ -74,7 +76,14 @@ pub enum CompareError {
 /// The Satorra–Bentler (2001) scaled difference of a less restricted model 1 (T1, df1, c1)
 /// and a more restricted model 0 (T0, df0, c0): `(T_d, df_d, c_d)`; `c_d` is NaN (and so is
 /// `T_d`) when it would be negative, both when df0 = df1 (then T_d = T0 − T1).
-pub fn satorra_bentler_2001(t1: f64, df1: f64, c1: f64, t0: f64, df0: f64, c0: f64) -> (f64, f64, f64) {
+pub fn satorra_bentler_2001(
+    t1: f64,
+    df1: f64,
+    c1: f64,
+    t0: f64,
+    df0: f64,
+    c0: f64,
+) -> (f64, f64, f64) {
     let c1 = if df1 == 0.0 { 1.0 } else { c1 };
     let m = df0 - df1;
     if m == 0.0 {
@@ -120,7 +129,12 @@ pub fn lrt(models: &[(String, &FitResult)]) -> Result<Comparison, CompareError> 
         warnings.push("not all models converged".into());
     }
     let scaled_flags: Vec<bool> = mods.iter().map(|(_, m)| m.scaled_test.is_some()).collect();
-    let scaled = if scaled_flags.iter().zip(&mods).all(|(&s, (_, m))| s || m.df == 0.0) && scaled_flags.iter().any(|&s| s) {
+    let scaled = if scaled_flags
+        .iter()
+        .zip(&mods)
+        .all(|(&s, (_, m))| s || m.df == 0.0)
+        && scaled_flags.iter().any(|&s| s)
+    {
         true
     } else if !scaled_flags.iter().any(|&s| s) {
         false
@@ -141,7 +155,10 @@ pub fn lrt(models: &[(String, &FitResult)]) -> Result<Comparison, CompareError> 
             bic: m.fit.get("bic"),
             chisq: m.chisq,
             chisq_scaled: m.scaled_test.as_ref().and_then(|s| finite(s.chisq_scaled)),
-            scaling_factor: m.scaled_test.as_ref().and_then(|s| finite(s.scaling_factor)),
+            scaling_factor: m
+                .scaled_test
+                .as_ref()
+                .and_then(|s| finite(s.scaling_factor)),
             chisq_diff: None,
             df_diff: None,
             rmsea: None,
@@ -156,7 +173,11 @@ pub fn lrt(models: &[(String, &FitResult)]) -> Result<Comparison, CompareError> 
         let raw_diff = m0.chisq - m1.chisq;
         smallest = smallest.min(raw_diff);
         let (t, df, cd) = if scaled {
-            let c = |m: &FitResult| m.scaled_test.as_ref().map_or(f64::NAN, |s| s.scaling_factor);
+            let c = |m: &FitResult| {
+                m.scaled_test
+                    .as_ref()
+                    .map_or(f64::NAN, |s| s.scaling_factor)
+            };
             satorra_bentler_2001(m1.chisq, m1.df, c(m1), m0.chisq, m0.df, c(m0))
         } else {
             (raw_diff, m0.df - m1.df, f64::NAN)
@@ -164,7 +185,8 @@ pub fn lrt(models: &[(String, &FitResult)]) -> Result<Comparison, CompareError> 
         if scaled && df != 0.0 && cd.is_nan() {
             warnings.push(format!(
                 "the scaling factor of the difference between {} and {} is negative",
-                mods[k - 1].0, mods[k].0
+                mods[k - 1].0,
+                mods[k].0
             ));
         }
         let row = &mut rows[k];
@@ -189,7 +211,12 @@ pub fn lrt(models: &[(String, &FitResult)]) -> Result<Comparison, CompareError> 
         warnings.push("some models have the same degrees of freedom".into());
     }
     Ok(Comparison {
-        method: if scaled { "satorra.bentler.2001" } else { "standard" }.into(),
+        method: if scaled {
+            "satorra.bentler.2001"
+        } else {
+            "standard"
+        }
+        .into(),
         rows,
         warnings,
     })

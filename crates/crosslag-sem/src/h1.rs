@@ -86,7 +86,11 @@ impl Layout {
             }
         }
         for &(i, j) in &self.pairs {
-            g[self.cov(i, j)] = if i == j { 0.5 * omega[[i, i]] } else { omega[[i, j]] };
+            g[self.cov(i, j)] = if i == j {
+                0.5 * omega[[i, i]]
+            } else {
+                omega[[i, j]]
+            };
         }
         g
     }
@@ -121,7 +125,11 @@ impl Layout {
         if self.meanstructure {
             idx.extend((0..self.p).filter(|i| !fixed_x.contains(i)));
         }
-        idx.extend((0..self.p).filter(|i| !fixed_x.contains(i)).map(|i| self.cov(i, i)));
+        idx.extend(
+            (0..self.p)
+                .filter(|i| !fixed_x.contains(i))
+                .map(|i| self.cov(i, i)),
+        );
         idx
     }
 
@@ -150,7 +158,12 @@ struct PatternTerms {
     b: Array2<f64>,
 }
 
-fn pattern_terms(gd: &GroupData, mu: ArrayView1<f64>, sigma: ArrayView2<f64>, expected: bool) -> Option<Vec<PatternTerms>> {
+fn pattern_terms(
+    gd: &GroupData,
+    mu: ArrayView1<f64>,
+    sigma: ArrayView2<f64>,
+    expected: bool,
+) -> Option<Vec<PatternTerms>> {
     let mut out = Vec::with_capacity(gd.patterns.len());
     for pt in &gd.patterns {
         let o = &pt.obs;
@@ -182,7 +195,13 @@ fn pattern_terms(gd: &GroupData, mu: ArrayView1<f64>, sigma: ArrayView2<f64>, ex
     Some(out)
 }
 
-fn information(gd: &GroupData, mu: ArrayView1<f64>, sigma: ArrayView2<f64>, meanstructure: bool, expected: bool) -> Option<Array2<f64>> {
+fn information(
+    gd: &GroupData,
+    mu: ArrayView1<f64>,
+    sigma: ArrayView2<f64>,
+    meanstructure: bool,
+    expected: bool,
+) -> Option<Array2<f64>> {
     let lay = Layout::new(gd.p, meanstructure);
     let q = lay.q();
     let n = gd.nobs() as f64;
@@ -214,7 +233,10 @@ fn information(gd: &GroupData, mu: ArrayView1<f64>, sigma: ArrayView2<f64>, mean
             let pij = lay.cov(o[i], o[j]);
             for &(kk, l) in &lp {
                 let ckl = if kk == l { 0.5 } else { 1.0 };
-                let v = a[[j, kk]] * bm[[l, i]] + a[[j, l]] * bm[[kk, i]] + a[[i, kk]] * bm[[l, j]] + a[[i, l]] * bm[[kk, j]];
+                let v = a[[j, kk]] * bm[[l, i]]
+                    + a[[j, l]] * bm[[kk, i]]
+                    + a[[i, kk]] * bm[[l, j]]
+                    + a[[i, l]] * bm[[kk, j]];
                 info[[pij, lay.cov(o[kk], o[l])]] += w * 0.5 * cij * ckl * v;
             }
         }
@@ -223,12 +245,22 @@ fn information(gd: &GroupData, mu: ArrayView1<f64>, sigma: ArrayView2<f64>, mean
 }
 
 /// Observed information per case (Hessian of ℓ = −logL/N) with respect to σ at (μ, Σ).
-pub fn observed_information(gd: &GroupData, mu: ArrayView1<f64>, sigma: ArrayView2<f64>, meanstructure: bool) -> Option<Array2<f64>> {
+pub fn observed_information(
+    gd: &GroupData,
+    mu: ArrayView1<f64>,
+    sigma: ArrayView2<f64>,
+    meanstructure: bool,
+) -> Option<Array2<f64>> {
     information(gd, mu, sigma, meanstructure, false)
 }
 
 /// Expected information per case with respect to σ at (μ, Σ) under the observed patterns.
-pub fn expected_information(gd: &GroupData, mu: ArrayView1<f64>, sigma: ArrayView2<f64>, meanstructure: bool) -> Option<Array2<f64>> {
+pub fn expected_information(
+    gd: &GroupData,
+    mu: ArrayView1<f64>,
+    sigma: ArrayView2<f64>,
+    meanstructure: bool,
+) -> Option<Array2<f64>> {
     information(gd, mu, sigma, meanstructure, true)
 }
 
@@ -250,7 +282,10 @@ pub fn normal_information(sigma: ArrayView2<f64>, meanstructure: bool) -> Option
         let cij = if i == j { 0.5 } else { 1.0 };
         for &(k, l) in &lay.pairs {
             let ckl = if k == l { 0.5 } else { 1.0 };
-            let v = a[[j, k]] * a[[l, i]] + a[[j, l]] * a[[k, i]] + a[[i, k]] * a[[l, j]] + a[[i, l]] * a[[k, j]];
+            let v = a[[j, k]] * a[[l, i]]
+                + a[[j, l]] * a[[k, i]]
+                + a[[i, k]] * a[[l, j]]
+                + a[[i, l]] * a[[k, j]];
             info[[lay.cov(i, j), lay.cov(k, l)]] = 0.5 * cij * ckl * v;
         }
     }
@@ -259,7 +294,12 @@ pub fn normal_information(sigma: ArrayView2<f64>, meanstructure: bool) -> Option
 
 /// Casewise scores ∂log f(y_i)/∂σ at (μ, Σ) (cases × q). Without a mean structure pass the
 /// sample means as μ.
-pub fn scores(gd: &GroupData, mu: ArrayView1<f64>, sigma: ArrayView2<f64>, meanstructure: bool) -> Option<Array2<f64>> {
+pub fn scores(
+    gd: &GroupData,
+    mu: ArrayView1<f64>,
+    sigma: ArrayView2<f64>,
+    meanstructure: bool,
+) -> Option<Array2<f64>> {
     let lay = Layout::new(gd.p, meanstructure);
     let mut sc = Array2::zeros((gd.nobs(), lay.q()));
     for pt in &gd.patterns {
@@ -291,7 +331,11 @@ pub fn scores(gd: &GroupData, mu: ArrayView1<f64>, sigma: ArrayView2<f64>, means
 
 /// First-order information `Σ s sᵀ / N` from casewise scores; with clusters the scores are
 /// summed per cluster first, and multiplied by √(G/(G−1)) when `correction`.
-pub fn crossprod_scores(sc: &Array2<f64>, cluster: Option<&[usize]>, correction: bool) -> Array2<f64> {
+pub fn crossprod_scores(
+    sc: &Array2<f64>,
+    cluster: Option<&[usize]>,
+    correction: bool,
+) -> Array2<f64> {
     let n = sc.nrows() as f64;
     match cluster {
         None => sc.t().dot(sc) / n,
@@ -425,7 +469,11 @@ mod tests {
             let g2 = lay.gradient_from(&w2.omega, &w2.h);
             for l in 0..lay.q() {
                 let fd = (g1[l] - g2[l]) / (2.0 * eps);
-                assert!((fd - hess[[l, k]]).abs() < 1e-6, "hessian {l},{k}: {fd} vs {}", hess[[l, k]]);
+                assert!(
+                    (fd - hess[[l, k]]).abs() < 1e-6,
+                    "hessian {l},{k}: {fd} vs {}",
+                    hess[[l, k]]
+                );
             }
         }
     }

@@ -42,7 +42,12 @@ pub fn fiml_baseline(gd: &GroupData, x_idx: &[usize]) -> FimlBaseline {
     for j in 0..p {
         cov[[j, j]] = var[j];
         if !x_idx.contains(&j) {
-            let nj: usize = gd.patterns.iter().filter(|pt| pt.obs.contains(&j)).map(|pt| pt.freq).sum();
+            let nj: usize = gd
+                .patterns
+                .iter()
+                .filter(|pt| pt.obs.contains(&j))
+                .map(|pt| pt.freq)
+                .sum();
             m2ll += nj as f64 * (var[j].ln() + 1.0);
         }
     }
@@ -50,7 +55,9 @@ pub fn fiml_baseline(gd: &GroupData, x_idx: &[usize]) -> FimlBaseline {
         let rows: Vec<usize> = (0..gd.nobs())
             .filter(|&r| x_idx.iter().any(|&j| gd.values[[r, j]].is_finite()))
             .collect();
-        let x = Array2::from_shape_fn((rows.len(), x_idx.len()), |(i, a)| gd.values[[rows[i], x_idx[a]]]);
+        let x = Array2::from_shape_fn((rows.len(), x_idx.len()), |(i, a)| {
+            gd.values[[rows[i], x_idx[a]]]
+        });
         let xd = GroupData::new(x, None);
         match missing::estimate_h1(&xd, 1e-11) {
             Some(h) => {
@@ -78,7 +85,12 @@ pub struct FimlLikelihood {
 }
 
 /// See the module documentation.
-pub fn fiml_likelihood(ws: &Workspace, raw: &[GroupData], h1: &[H1Estimates], x_idx: &[usize]) -> FimlLikelihood {
+pub fn fiml_likelihood(
+    ws: &Workspace,
+    raw: &[GroupData],
+    h1: &[H1Estimates],
+    x_idx: &[usize],
+) -> FimlLikelihood {
     let mut out = FimlLikelihood {
         chisq: 0.0,
         logl: 0.0,
@@ -95,7 +107,9 @@ pub fn fiml_likelihood(ws: &Workspace, raw: &[GroupData], h1: &[H1Estimates], x_
         let x_part = if x_idx.is_empty() {
             0.0
         } else {
-            let sxx = Array2::from_shape_fn((x_idx.len(), x_idx.len()), |(a, b)| h.cov[[x_idx[a], x_idx[b]]]);
+            let sxx = Array2::from_shape_fn((x_idx.len(), x_idx.len()), |(a, b)| {
+                h.cov[[x_idx[a], x_idx[b]]]
+            });
             let ld = crate::linalg::spd_inverse(sxx.view()).map_or(f64::NAN, |(_, l)| l);
             saturated_loglik(gd.nobs(), x_idx.len(), ld)
         };
@@ -133,7 +147,10 @@ fn explain_not_pd(m: &Array2<f64>, vars: &[usize], names: &[String]) -> String {
             if vi > 0.0 && vj > 0.0 {
                 let r = m[[i, j]] / (vi * vj).sqrt();
                 if r.abs() > 1.0 {
-                    pairs.push(format!("{} and {} (correlation {:.3})", names[i], names[j], r));
+                    pairs.push(format!(
+                        "{} and {} (correlation {:.3})",
+                        names[i], names[j], r
+                    ));
                 }
             }
         }
@@ -160,7 +177,12 @@ fn explain_not_pd(m: &Array2<f64>, vars: &[usize], names: &[String]) -> String {
 /// `lav_object_post_check`: negative variances; a covariance matrix of the latent variables,
 /// or of the residuals of the observed variables, that is not positive definite), plus the
 /// residual covariance matrix of the latent variables (Ψ) with its offending covariances.
-pub fn admissibility_warnings(pt: &ParTable, ram: &RamModel, ws: &Workspace, group_labels: &[String]) -> Vec<String> {
+pub fn admissibility_warnings(
+    pt: &ParTable,
+    ram: &RamModel,
+    ws: &Workspace,
+    group_labels: &[String],
+) -> Vec<String> {
     let mut out = Vec::new();
     let p = ram.nov;
     let m = ram.nvar();
@@ -168,7 +190,13 @@ pub fn admissibility_warnings(pt: &ParTable, ram: &RamModel, ws: &Workspace, gro
     let ngroups = ram.ngroups();
     let in_group = |g: usize| {
         if ngroups > 1 {
-            format!(" in group {}", group_labels.get(g).cloned().unwrap_or_else(|| (g + 1).to_string()))
+            format!(
+                " in group {}",
+                group_labels
+                    .get(g)
+                    .cloned()
+                    .unwrap_or_else(|| (g + 1).to_string())
+            )
         } else {
             String::new()
         }
@@ -178,8 +206,14 @@ pub fn admissibility_warnings(pt: &ParTable, ram: &RamModel, ws: &Workspace, gro
         let mut negative = Vec::new();
         let mut lv_negative = false;
         let mut ov_negative = false;
-        for r in pt.rows.iter().filter(|r| r.group == g && r.op == Op::Covariance && r.lhs == r.rhs) {
-            let Some(v) = names.iter().position(|n| *n == r.lhs) else { continue };
+        for r in pt
+            .rows
+            .iter()
+            .filter(|r| r.group == g && r.op == Op::Covariance && r.lhs == r.rhs)
+        {
+            let Some(v) = names.iter().position(|n| *n == r.lhs) else {
+                continue;
+            };
             if s[[v, v]] < 0.0 {
                 negative.push(format!("{} ~~ {} = {:.4}", r.lhs, r.rhs, s[[v, v]]));
                 lv_negative |= v >= p;
@@ -217,7 +251,8 @@ pub fn admissibility_warnings(pt: &ParTable, ram: &RamModel, ws: &Workspace, gro
                         }
                         let (vi, vj) = (s[[i, i]], s[[j, j]]);
                         let c = s[[i, j]] / (vi * vj).sqrt();
-                        (vi > 0.0 && vj > 0.0 && c.abs() > 1.0).then(|| format!("{} ~~ {} (correlation {:.3})", r.lhs, r.rhs, c))
+                        (vi > 0.0 && vj > 0.0 && c.abs() > 1.0)
+                            .then(|| format!("{} ~~ {} (correlation {:.3})", r.lhs, r.rhs, c))
                     })
                     .collect();
                 let why = if covs.is_empty() {

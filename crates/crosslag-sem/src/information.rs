@@ -79,7 +79,12 @@ fn trace_product(a: &Array2<f64>, b: &Array2<f64>) -> f64 {
 
 /// FIML information with respect to θ (see the module documentation); `observed` adds the
 /// second-derivative terms. Groups whose Σ_p are not positive definite contribute nothing.
-fn fiml_information(model: &RamModel, ws: &Workspace, weights: &[f64], observed: bool) -> Array2<f64> {
+fn fiml_information(
+    model: &RamModel,
+    ws: &Workspace,
+    weights: &[f64],
+    observed: bool,
+) -> Array2<f64> {
     let n = model.free.len();
     let mut info = Array2::zeros((n, n));
     let Some(fd) = ws.fiml.as_ref() else {
@@ -99,12 +104,18 @@ fn fiml_information(model: &RamModel, ws: &Workspace, weights: &[f64], observed:
         let idx: Vec<usize> = (0..n).filter(|&k| model.free[k].0 == g).collect();
         let dsub = Array2::from_shape_fn((lay.q(), idx.len()), |(r, c)| delta[[r, idx[c]]]);
         let part = dsub.t().dot(&hs).dot(&dsub);
-        let cache = observed.then(|| SecondCache::new(imp, ws.fiml_work[g].omega.view(), &ws.fiml_work[g].h));
+        let cache = observed
+            .then(|| SecondCache::new(imp, ws.fiml_work[g].omega.view(), &ws.fiml_work[g].h));
         for a in 0..idx.len() {
             for b in 0..=a {
                 let mut v = part[[a, b]];
                 if let Some(c) = cache.as_ref() {
-                    let (tr2, mu2) = derivatives::second_trace(imp, c, model.free[idx[a]].1, model.free[idx[b]].1);
+                    let (tr2, mu2) = derivatives::second_trace(
+                        imp,
+                        c,
+                        model.free[idx[a]].1,
+                        model.free[idx[b]].1,
+                    );
                     v += 0.5 * tr2 - mu2;
                 }
                 let v = weights[g] * v;
@@ -165,7 +176,8 @@ pub fn hessian(model: &RamModel, ws: &Workspace, weights: &[f64]) -> Array2<f64>
                 let (ka, kb) = (fd.idx[a], fd.idx[b]);
                 let (tr2, mu2) =
                     derivatives::second_trace(imp, &cache, model.free[ka].1, model.free[kb].1);
-                let mut val = tr2 - trace_product(&fd.p[b], &fd.p[a]) + 2.0 * trace_product(&fd.p[b], &r[a]);
+                let mut val =
+                    tr2 - trace_product(&fd.p[b], &fd.p[a]) + 2.0 * trace_product(&fd.p[b], &r[a]);
                 if ms {
                     val += 2.0 * v[a].dot(&fd.sdm[b]) + 2.0 * v[b].dot(&fd.sdm[a]) - 2.0 * mu2
                         + 2.0 * fd.dm[a].dot(&fd.sdm[b]);

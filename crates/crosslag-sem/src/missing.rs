@@ -299,7 +299,8 @@ impl FimlWork {
                 }
                 w.d[a] = pt.mean[a] - mu[i];
             }
-            let logdet = linalg::spd_inverse_into(w.sigma.view(), w.inv.view_mut(), w.work.view_mut())?;
+            let logdet =
+                linalg::spd_inverse_into(w.sigma.view(), w.inv.view_mut(), w.work.view_mut())?;
             // tr(Σ⁻¹S) + dᵀΣ⁻¹d
             let mut tr = 0.0;
             for a in 0..k {
@@ -347,7 +348,11 @@ pub struct H1Estimates {
 
 /// One EM step (`lav_mvnorm_missing_estep` + M-step) from pattern statistics: the expected
 /// complete-data sums T1 = Σ_i E[y_i], T2 = Σ_i E[y_i y_iᵀ] given the observed parts.
-fn em_step(gd: &GroupData, mu: &Array1<f64>, sigma: &Array2<f64>) -> Option<(Array1<f64>, Array2<f64>)> {
+fn em_step(
+    gd: &GroupData,
+    mu: &Array1<f64>,
+    sigma: &Array2<f64>,
+) -> Option<(Array1<f64>, Array2<f64>)> {
     let p = gd.p;
     let n = gd.nobs() as f64;
     let mut t1 = Array1::<f64>::zeros(p);
@@ -359,7 +364,9 @@ fn em_step(gd: &GroupData, mu: &Array1<f64>, sigma: &Array2<f64>) -> Option<(Arr
         // sums over the pattern's cases of y_o and y_o y_oᵀ
         let so = &pt.mean * f;
         let k = o.len();
-        let soo = Array2::from_shape_fn((k, k), |(a, b)| f * (pt.cov[[a, b]] + pt.mean[a] * pt.mean[b]));
+        let soo = Array2::from_shape_fn((k, k), |(a, b)| {
+            f * (pt.cov[[a, b]] + pt.mean[a] * pt.mean[b])
+        });
         if mis.is_empty() {
             for a in 0..k {
                 t1[o[a]] += so[a];
@@ -374,7 +381,7 @@ fn em_step(gd: &GroupData, mu: &Array1<f64>, sigma: &Array2<f64>) -> Option<(Arr
         let m = mis.len();
         let s_mo = Array2::from_shape_fn((m, k), |(a, b)| sigma[[mis[a], o[b]]]);
         let beta = s_mo.dot(&inv); // m × k
-        // conditional covariance Σ_mm − B Σ_om
+                                   // conditional covariance Σ_mm − B Σ_om
         let cond = Array2::from_shape_fn((m, m), |(a, b)| {
             sigma[[mis[a], mis[b]]] - (0..k).map(|c| beta[[a, c]] * s_mo[[b, c]]).sum::<f64>()
         });
@@ -436,7 +443,11 @@ pub fn estimate_h1(gd: &GroupData, tol: f64) -> Option<H1Estimates> {
     let var = gd.available_variances();
     let mut sigma = Array2::zeros((p, p));
     for j in 0..p {
-        sigma[[j, j]] = if var[j].is_finite() && var[j] > 0.0 { var[j] } else { 1.0 };
+        sigma[[j, j]] = if var[j].is_finite() && var[j] > 0.0 {
+            var[j]
+        } else {
+            1.0
+        };
     }
     let mut em_iterations = 0;
     if !gd.complete() {
@@ -474,7 +485,9 @@ pub fn estimate_h1(gd: &GroupData, tol: f64) -> Option<H1Estimates> {
             break;
         }
         let hess = crate::h1::observed_information(gd, mu.view(), sigma.view(), true)?;
-        let Some(hinv) = linalg::symmetric_inverse(hess.view()) else { break };
+        let Some(hinv) = linalg::symmetric_inverse(hess.view()) else {
+            break;
+        };
         let step = hinv.dot(&g);
         let mut alpha = 1.0;
         let mut accepted = false;

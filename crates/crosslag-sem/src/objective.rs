@@ -57,11 +57,21 @@ impl<'a> Objective<'a> {
     }
 
     /// The FIML objective; `moments` (the saturated estimates) serve starting values only.
-    pub fn fiml(model: &'a RamModel, reduction: &'a Reduction, moments: &'a [Moments], data: Arc<FimlData>) -> Self {
+    pub fn fiml(
+        model: &'a RamModel,
+        reduction: &'a Reduction,
+        moments: &'a [Moments],
+        data: Arc<FimlData>,
+    ) -> Self {
         Self::build(model, reduction, moments, Some(data))
     }
 
-    fn build(model: &'a RamModel, reduction: &'a Reduction, moments: &'a [Moments], fiml: Option<Arc<FimlData>>) -> Self {
+    fn build(
+        model: &'a RamModel,
+        reduction: &'a Reduction,
+        moments: &'a [Moments],
+        fiml: Option<Arc<FimlData>>,
+    ) -> Self {
         let ntotal: usize = moments.iter().map(|m| m.nobs).sum();
         let weights = moments
             .iter()
@@ -195,7 +205,9 @@ impl<'a> Objective<'a> {
         } else {
             let j = self.reduction.jacobian(phi);
             for i in 0..grad.len() {
-                grad[i] = (0..grad_theta.len()).map(|k| j[[k, i]] * grad_theta[k]).sum();
+                grad[i] = (0..grad_theta.len())
+                    .map(|k| j[[k, i]] * grad_theta[k])
+                    .sum();
             }
         }
     }

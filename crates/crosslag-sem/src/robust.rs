@@ -55,7 +55,12 @@ impl RobustGroup<'_> {
     }
 
     /// Scores with the fixed.x columns zeroed.
-    fn scores(&self, lay: &Layout, mu: ArrayView1<f64>, sigma: ArrayView2<f64>) -> Option<Array2<f64>> {
+    fn scores(
+        &self,
+        lay: &Layout,
+        mu: ArrayView1<f64>,
+        sigma: ArrayView2<f64>,
+    ) -> Option<Array2<f64>> {
         let mut sc = h1::scores(self.data, mu, sigma, lay.meanstructure)?;
         for k in lay.fixed_x_index(self.fixed_x) {
             sc.column_mut(k).fill(0.0);
@@ -66,7 +71,12 @@ impl RobustGroup<'_> {
 
 /// `J M Jᵀ`-type inverse of an information matrix in θ: `E⁻¹_θ = J (JᵀEJ + C)⁻¹ Jᵀ`, where `C`
 /// is the constraint curvature (observed information of non-linear constraints).
-pub fn inverse_in_theta(e_theta: &Array2<f64>, red: &Reduction, phi: &[f64], curvature: Option<&Array2<f64>>) -> Option<Array2<f64>> {
+pub fn inverse_in_theta(
+    e_theta: &Array2<f64>,
+    red: &Reduction,
+    phi: &[f64],
+    curvature: Option<&Array2<f64>>,
+) -> Option<Array2<f64>> {
     let j = red.jacobian(phi);
     let mut e_phi = j.t().dot(e_theta).dot(&j);
     if let Some(c) = curvature {
@@ -77,7 +87,11 @@ pub fn inverse_in_theta(e_theta: &Array2<f64>, red: &Reduction, phi: &[f64], cur
 }
 
 /// Per group, the unweighted `B0_g = Δ_gᵀ B1_g Δ_g` at the implied moments.
-pub fn first_order_theta(model: &RamModel, implied: &[Implied], groups: &[RobustGroup]) -> Option<Vec<Array2<f64>>> {
+pub fn first_order_theta(
+    model: &RamModel,
+    implied: &[Implied],
+    groups: &[RobustGroup],
+) -> Option<Vec<Array2<f64>>> {
     let ms = model.meanstructure;
     let mut out = Vec::with_capacity(groups.len());
     for (g, rg) in groups.iter().enumerate() {
@@ -127,7 +141,12 @@ pub struct YbTrace {
 }
 
 /// tr(UΓ) from the h1 traces, the per-group `B0_g` and `E⁻¹` (θ space).
-pub fn yb_trace(h1: &[(f64, usize)], b0: &[Array2<f64>], e_inv: &Array2<f64>, groups: &[RobustGroup]) -> YbTrace {
+pub fn yb_trace(
+    h1: &[(f64, usize)],
+    b0: &[Array2<f64>],
+    e_inv: &Array2<f64>,
+    groups: &[RobustGroup],
+) -> YbTrace {
     let tr_h1: f64 = h1.iter().map(|t| t.0).sum();
     let ndat: usize = h1.iter().map(|t| t.1).sum();
     let tr_h0: f64 = b0
@@ -145,7 +164,13 @@ pub fn yb_trace(h1: &[(f64, usize)], b0: &[Array2<f64>], e_inv: &Array2<f64>, gr
 /// Moments of the independence (baseline) model of a group: diagonal Σ (variances of the
 /// non-x variables; the fixed.x block kept) and free means. `var`, `mean`: the baseline
 /// estimates (sample or available-case); `xx`: the moments of the x block.
-pub fn baseline_moments(p: usize, mean: &Array1<f64>, var: &Array1<f64>, fixed_x: &[usize], x_cov: &Array2<f64>) -> (Array1<f64>, Array2<f64>) {
+pub fn baseline_moments(
+    p: usize,
+    mean: &Array1<f64>,
+    var: &Array1<f64>,
+    fixed_x: &[usize],
+    x_cov: &Array2<f64>,
+) -> (Array1<f64>, Array2<f64>) {
     let mut sigma = Array2::zeros((p, p));
     for i in 0..p {
         sigma[[i, i]] = var[i];
@@ -162,7 +187,12 @@ pub fn baseline_moments(p: usize, mean: &Array1<f64>, var: &Array1<f64>, fixed_x
 /// `H_B,g` the observed information and `B1_B,g` the first-order information of the baseline
 /// parameters (free means and variances) at the baseline estimates (the information is
 /// block-diagonal over groups, so `f_g tr(B (f_g H)⁻¹) = tr(B H⁻¹)`).
-pub fn baseline_yb_trace(h1: &[(f64, usize)], groups: &[RobustGroup], baseline: &[(Array1<f64>, Array2<f64>)], meanstructure: bool) -> Option<f64> {
+pub fn baseline_yb_trace(
+    h1: &[(f64, usize)],
+    groups: &[RobustGroup],
+    baseline: &[(Array1<f64>, Array2<f64>)],
+    meanstructure: bool,
+) -> Option<f64> {
     let mut total = 0.0;
     for ((rg, (mu, sigma)), t) in groups.iter().zip(baseline).zip(h1) {
         let lay = Layout::new(rg.data.p, meanstructure);
@@ -217,13 +247,24 @@ pub fn fiml_corrected_k(
     let mut e_base: Vec<Array2<f64>> = Vec::new();
     for (g, rg) in groups.iter().enumerate() {
         let f = rg.weight;
-        let w = h1::observed_information(rg.data, rg.h1_mean, rg.h1_cov, true)?;
-        let w_inv = linalg::symmetric_inverse(w.view())?;
-        let c = h1::normal_information(rg.h1_cov, true)?;
+        // the moments of fixed.x covariates are zeroed (lavaan's `x.idx` handling) and left
+        // out of the inverses (`lav_matrix_symmetric_inverse` drops zero rows/columns)
+        let masked = lay.fixed_x_index(rg.fixed_x);
+        let mut w = h1::observed_information(rg.data, rg.h1_mean, rg.h1_cov, true)?;
+        let mut c = h1::normal_information(rg.h1_cov, true)?;
+        for &k in &masked {
+            for m in [&mut w, &mut c] {
+                m.row_mut(k).fill(0.0);
+                m.column_mut(k).fill(0.0);
+            }
+        }
+        let w_inv = h1::masked_inverse(&w, &masked)?;
         let delta = h1::delta(model, &implied[g], g, &lay);
         e_theta.scaled_add(f, &delta.t().dot(&w).dot(&delta));
         let idx = lay.independence_index(rg.fixed_x);
-        e_base.push(Array2::from_shape_fn((idx.len(), idx.len()), |(i, j)| f * w[[idx[i], idx[j]]]));
+        e_base.push(Array2::from_shape_fn((idx.len(), idx.len()), |(i, j)| {
+            f * w[[idx[i], idx[j]]]
+        }));
         base_idx.extend(idx.iter().map(|i| g * q + i));
         if scaled {
             let sc = rg.scores(&lay, rg.h1_mean, rg.h1_cov)?;

@@ -65,8 +65,11 @@ impl MlGroup {
     /// F for this group; `None` when Σ is not positive definite.
     pub fn value(&mut self, obs: &Moments, imp: &Implied, meanstructure: bool) -> Option<f64> {
         let p = imp.p;
-        let logdet =
-            linalg::spd_inverse_into(imp.sigma.view(), self.sigma_inv.view_mut(), self.work_pp.view_mut())?;
+        let logdet = linalg::spd_inverse_into(
+            imp.sigma.view(),
+            self.sigma_inv.view_mut(),
+            self.work_pp.view_mut(),
+        )?;
         self.w.assign(&obs.cov);
         if meanstructure {
             for i in 0..p {
