@@ -606,3 +606,49 @@ fn curran_riclpm_free_paths_is_inadmissible() {
         res.warnings
     );
 }
+
+#[test]
+fn negative_variances_are_named() {
+    // case16a (LCM-SR): lavaan warns "some estimated lv variances are negative"
+    let path = shared().join("reference/case16a_lcmsr.json");
+    let json: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let syntax = json["lavaan_syntax"].as_str().unwrap();
+    let vars = crosslag_sem::model_variables(syntax).unwrap();
+    let data = raw_data(
+        &shared().join("reference/panel_A_complete.csv"),
+        &vars,
+        None,
+        None,
+    );
+    let opts = FitOptions {
+        entry: EntryPoint::Lavaan,
+        meanstructure: true,
+        ..FitOptions::default()
+    };
+    let res = fit(syntax, &data, &opts).unwrap();
+    let w = res
+        .warnings
+        .iter()
+        .find(|w| w.starts_with("some variance estimates are negative"))
+        .unwrap_or_else(|| panic!("{:?}", res.warnings));
+    assert!(w.contains("i_lang ~~ i_lang = -"), "{w}");
+    // case13 (N = 150): an admissible solution, no warnings (as lavaan)
+    let path = shared().join("reference/case13_riclpm_small_n.json");
+    let json: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let syntax = json["lavaan_syntax"].as_str().unwrap();
+    let vars = crosslag_sem::model_variables(syntax).unwrap();
+    let data = raw_data(
+        &shared().join("reference/panel_A_small.csv"),
+        &vars,
+        None,
+        None,
+    );
+    let opts = FitOptions {
+        entry: EntryPoint::Lavaan,
+        meanstructure: true,
+        int_ov_free: Some(true),
+        ..FitOptions::default()
+    };
+    let res = fit(syntax, &data, &opts).unwrap();
+    assert!(res.warnings.is_empty(), "{:?}", res.warnings);
+}
