@@ -8,9 +8,11 @@ use std::process::ExitCode;
 
 mod compare;
 mod describe;
+mod diagram;
 mod fit;
 mod output;
 mod syntax_cmd;
+mod transact_cmd;
 
 /// Cross-lagged panel analysis: lavaan-compatible SEM, panel model families, power.
 #[derive(Parser, Debug)]
@@ -30,6 +32,8 @@ enum Command {
     Compare(compare::CompareArgs),
     /// Write lavaan (or Mplus) syntax for a panel model family: CLPM, RI-CLPM, MI-RICLPM, STARTS, LCM-SR.
     Syntax(syntax_cmd::SyntaxArgs),
+    /// Transactional effects of two constructs: CLPM and RI-CLPM, the χ̄² test of the random intercepts, cross-lagged effects both ways (Wald and likelihood-ratio tests), a verdict, a path diagram.
+    Transact(transact_cmd::TransactArgs),
 }
 
 fn main() -> ExitCode {
@@ -39,6 +43,7 @@ fn main() -> ExitCode {
         Command::Fit(args) => fit::run(&args),
         Command::Compare(args) => compare::run(&args),
         Command::Syntax(args) => syntax_cmd::run(&args),
+        Command::Transact(args) => transact_cmd::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -112,7 +112,7 @@ pub(crate) fn cholesky(s: &[Vec<f64>]) -> Option<Vec<Vec<f64>>> {
                 v -= l[i][m] * l[j][m];
             }
             if i == j {
-                if !(v > 0.0) || !v.is_finite() {
+                if !v.is_finite() || v <= 0.0 {
                     return None;
                 }
                 l[i][i] = v.sqrt();

@@ -466,6 +466,8 @@ pub struct ModelReport {
     pub group_tests: Vec<LrtTest>,
     /// The warnings of the fit (inadmissible solutions, convergence).
     pub warnings: Vec<String>,
+    /// How the model was fitted, where it departs from the family's defaults.
+    pub notes: Vec<String>,
     pub layout: Layout,
     /// Every row of `parameterEstimates()`.
     pub parameters: Vec<ParameterRow>,
@@ -679,10 +681,14 @@ struct Fitted<'a> {
     data: &'a Data,
     layout: Layout,
     syntax: String,
+    /// Lines appended to the generated syntax (the CLPM's wave-1 covariance with fixed.x =
+    /// FALSE), also appended to other models generated from a declaration.
+    extra: String,
     fo: FitOptions,
     res: FitResult,
     group_labels: Vec<String>,
     zq: f64,
+    notes: Vec<String>,
 }
 
 impl Fitted<'_> {
@@ -853,12 +859,29 @@ impl Fitted<'_> {
         let lagged = restricted_lrt(
             "all lagged effects (autoregressive and cross-lagged) equal across groups".into(),
             &self.res,
-            Ok(model.syntax),
+            Ok(format!("{}{}", model.syntax, self.extra)),
             self.data,
             &self.fo,
         )?;
         Ok(vec![cross, lagged])
     }
+}
+
+/// Whether a wave-1 score of x or y is missing in the data.
+fn wave1_missing(data: &Data, opts: &TransactOptions) -> bool {
+    let Data::Raw { names, values, .. } = data else {
+        return false;
+    };
+    let Some(w1) = opts.waves.labels().into_iter().next() else {
+        return false;
+    };
+    [&opts.x, &opts.y].iter().any(|stem| {
+        let col = column(opts, stem, &w1);
+        names
+            .iter()
+            .position(|n| *n == col)
+            .is_some_and(|j| values.column(j).iter().any(|v| !v.is_finite()))
+    })
 }
 
 fn group_labels_of(data: &Data) -> (usize, Vec<String>) {
@@ -919,16 +942,41 @@ pub fn analyze(data: &Data, opts: &TransactOptions) -> Result<Transact, Transact
         fo.estimator = opts.estimator;
         fo.missing = opts.missing;
         fo.keep_vcov = true;
-        let res = fit_model(&model.syntax, data, &fo, family.title())?;
+        let mut notes = Vec::new();
+        let mut extra = String::new();
+        if family == Family::Clpm
+            && opts.missing == Missing::Ml
+            && opts.covariates.is_empty()
+            && wave1_missing(data, opts)
+        {
+            // lavaan (and the engine) delete cases with a missing fixed.x covariate under
+            // FIML, so the CLPM would be fitted to fewer cases than the RI-CLPM: the wave-1
+            // scores are made ordinary variables (free means and variances, from sem()'s
+            // defaults, and their covariance, written out)
+            fo.fixed_x = false;
+            let w1 = opts.waves.labels()[0].clone();
+            extra = format!(
+                "\n# wave-1 covariance (fixed.x = FALSE: wave-1 scores have missing values)\n{} ~~ {}\n",
+                column(opts, &opts.x, &w1),
+                column(opts, &opts.y, &w1)
+            );
+            notes.push(
+                "some wave-1 scores are missing: the CLPM is fitted with fixed.x = FALSE (wave-1 means, variances and covariance estimated) so that it keeps every case, as the RI-CLPM does".to_string(),
+            );
+        }
+        let syntax = format!("{}{extra}", model.syntax);
+        let res = fit_model(&syntax, data, &fo, family.title())?;
         fitted.push(Fitted {
             opts,
             data,
             layout: Layout::new(opts, family),
-            syntax: model.syntax,
+            syntax,
+            extra,
             fo,
             res,
             group_labels: group_labels.clone(),
             zq,
+            notes,
         });
     }
     let mut models = Vec::new();
@@ -962,6 +1010,7 @@ pub fn analyze(data: &Data, opts: &TransactOptions) -> Result<Transact, Transact
             overall,
             group_tests,
             warnings: f.res.warnings.clone(),
+            notes: f.notes.clone(),
             layout: f.layout.clone(),
             parameters: f.res.parameters.clone(),
         });

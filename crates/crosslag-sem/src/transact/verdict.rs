@@ -281,6 +281,9 @@ pub(crate) fn verdict(
         }
         None => details.push(format!("model: {} (the only model fitted)", m.name)),
     }
+    for mm in models {
+        details.extend(mm.notes.iter().map(|n| format!("note ({}): {n}", mm.name)));
+    }
     if !within {
         details.push(
             "note: the CLPM does not separate stable between-person differences from within-person change; its lagged effects are within-person effects only when the random intercepts have no variance".into(),
