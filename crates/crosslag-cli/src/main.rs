@@ -6,11 +6,15 @@
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
+mod bootstrap_cmd;
 mod compare;
 mod describe;
 mod diagram;
 mod fit;
+mod merge_cmd;
 mod output;
+mod power_cmd;
+mod simulate_cmd;
 mod syntax_cmd;
 mod transact_cmd;
 
@@ -34,6 +38,14 @@ enum Command {
     Syntax(syntax_cmd::SyntaxArgs),
     /// Transactional effects of two constructs: CLPM and RI-CLPM, the χ̄² test of the random intercepts, cross-lagged effects both ways (Wald and likelihood-ratio tests), a verdict, a path diagram.
     Transact(transact_cmd::TransactArgs),
+    /// Draw a data set (CSV) from a population model: normal or Vale–Maurelli non-normal scores, MCAR and MAR attrition, several groups.
+    Simulate(simulate_cmd::SimulateArgs),
+    /// Monte Carlo power analysis: bias, SE, coverage and power per parameter over a grid of sample sizes (sharding with --shard K/N).
+    Power(power_cmd::PowerArgs),
+    /// Merge the shard outputs of `crosslag power` or `crosslag bootstrap` into the output of a single run.
+    Merge(merge_cmd::MergeArgs),
+    /// Nonparametric bootstrap of a fitted model: percentile and BCa intervals (also for := parameters), Bollen–Stine p-value.
+    Bootstrap(bootstrap_cmd::BootstrapArgs),
 }
 
 fn main() -> ExitCode {
@@ -44,6 +56,10 @@ fn main() -> ExitCode {
         Command::Compare(args) => compare::run(&args),
         Command::Syntax(args) => syntax_cmd::run(&args),
         Command::Transact(args) => transact_cmd::run(&args),
+        Command::Simulate(args) => simulate_cmd::run(&args),
+        Command::Power(args) => power_cmd::run(&args),
+        Command::Merge(args) => merge_cmd::run(&args),
+        Command::Bootstrap(args) => bootstrap_cmd::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

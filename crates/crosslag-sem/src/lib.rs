@@ -11,6 +11,7 @@
 // Index loops mirror the matrix formulas in the doc comments; iterator chains would hide them.
 #![allow(clippy::needless_range_loop)]
 
+pub mod bootstrap;
 pub mod compare;
 pub mod constraints;
 pub mod derivatives;
@@ -30,9 +31,11 @@ pub mod observed;
 pub mod optimize;
 pub mod panel;
 pub mod partable;
+pub mod power;
 pub mod ram;
 pub mod results;
 pub mod robust;
+pub mod simulate;
 pub mod standardize;
 pub mod start;
 pub mod stats;

@@ -1,0 +1,849 @@
+//! Nonparametric bootstrap of a fitted model: percentile and BCa intervals for every free
+//! parameter and every `:=` defined parameter, and the Bollen–Stine bootstrap p-value of the
+//! chi-square test.
+//!
+//! 1. The model is fitted once by the front door ([`crate::engine::fit`]): the estimates θ̂,
+//!    their (delta-method) standard errors and the chi-square T.
+//! 2. Replication b draws, within each group, as many rows as the group has (with clusters:
+//!    as many clusters as the group has, taking all their rows) with replacement, using a
+//!    `ChaCha8Rng` seeded by [`derive_seed`]`(seed, [b])`, and refits the model by the lean
+//!    path of [`crate::power::Analysis`] from θ̂ (fixed.x moments are those of the resample).
+//! 3. Bollen–Stine: the complete rows of each group are transformed to the model-implied
+//!    moments, `y = Σ̂^{1/2} S^{−1/2} (x − x̄) + μ̂` with symmetric square roots (as lavaan's
+//!    `bootstrapLavaan(type = "bollen.stine")`), so that the transformed data fit the model
+//!    exactly; the same resampled row indices are drawn from them and the chi-square of each
+//!    refit is recorded. p = share of replications with T*_b ≥ T (of those that converged).
+//! 4. Intervals, over the converged replications: percentile = quantiles (R's type 7) at
+//!    (1 ∓ level)/2; BCa (Efron 1987) with bias correction `z₀ = Φ⁻¹((#{θ* < θ̂} + ½#{θ* = θ̂})/B)`
+//!    and acceleration from the jackknife (delete one row, or one cluster, at a time):
+//!    `a = Σ(θ̄ − θ₍ᵢ₎)³ / (6 [Σ(θ̄ − θ₍ᵢ₎)²]^{3/2})`; the interval takes the quantiles at
+//!    `Φ(z₀ + (z₀ + z_α)/(1 − a(z₀ + z_α)))`.
+//!
+//! Replications and jackknife run in parallel with rayon; each replication depends only on
+//! (seed, b), so results do not depend on the number of threads. Sharding works as for power
+//! analyses ([`crate::power::Shard`]): the jackknife is computed by shard 1 (and by a single
+//! run) and carried in its output; [`merge`] checks the parts and computes the summary.
+//!
+//! Complete-data ML with listwise deletion. FIML (`missing = "ml"`) bootstraps the raw rows
+//! (with their missing values) by the FIML refit; the Bollen–Stine test is then not computed
+//! (its transformation needs complete data).
+
+use crate::engine::{self, Data, Estimator, FitOptions, Missing, SemError};
+use crate::missing::GroupData;
+use crate::observed::Moments;
+use crate::power::{moments_of_rows, Analysis, AnalysisSpec, ParamInfo, Refit, Shard};
+use crate::results::FitResult;
+use crate::simulate::{derive_seed, rng_from_seed};
+use crate::stats;
+use ndarray::{Array1, Array2};
+use rand::RngExt;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Settings of a bootstrap.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct BootstrapOptions {
+    pub reps: usize,
+    pub seed: u64,
+    /// Confidence level of the intervals.
+    pub level: f64,
+    /// Compute the Bollen–Stine p-value.
+    pub bollen_stine: bool,
+    /// Compute BCa intervals (needs the jackknife: one refit per row or cluster).
+    pub bca: bool,
+}
+
+impl Default for BootstrapOptions {
+    fn default() -> Self {
+        BootstrapOptions {
+            reps: 1000,
+            seed: 1,
+            level: 0.95,
+            bollen_stine: true,
+            bca: true,
+        }
+    }
+}
+
+/// What identifies a bootstrap (kept in its output for merging).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct BootstrapDesign {
+    pub model: String,
+    pub analysis: AnalysisSpec,
+    pub options: BootstrapOptions,
+    /// Rows used per group.
+    pub nobs: Vec<usize>,
+    /// FNV-1a hash of the data used (a check that parts come from the same data).
+    pub data_hash: String,
+}
+
+/// A parameter's original estimate.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct BootParameter {
+    #[serde(flatten)]
+    pub info: ParamInfo,
+    pub est: f64,
+    /// Standard error of the original fit (delta method for `:=`).
+    pub se: Option<f64>,
+}
+
+/// One bootstrap replication.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct BootRecord {
+    pub rep: usize,
+    pub converged: bool,
+    pub admissible: bool,
+    pub est: Vec<Option<f64>>,
+    /// Chi-square of the Bollen–Stine refit (`None`: not computed or not converged).
+    pub bs_chisq: Option<f64>,
+}
+
+/// Interval and bootstrap statistics of one parameter.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct BootParamSummary {
+    pub name: String,
+    pub est: f64,
+    pub se: Option<f64>,
+    pub boot_mean: f64,
+    pub boot_se: f64,
+    pub bias: f64,
+    pub percentile: (f64, f64),
+    pub bca: Option<(f64, f64)>,
+    pub z0: f64,
+    pub acceleration: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct BollenStine {
+    pub chisq: f64,
+    pub df: f64,
+    /// Replications whose Bollen–Stine refit converged.
+    pub used: usize,
+    pub pvalue: f64,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct BootSummary {
+    pub reps: usize,
+    pub converged: usize,
+    pub admissible: usize,
+    pub parameters: Vec<BootParamSummary>,
+    pub bollen_stine: Option<BollenStine>,
+}
+
+/// The output of a bootstrap (or of a shard of it).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct BootOutput {
+    /// `"bootstrap"`.
+    pub kind: String,
+    pub version: u32,
+    pub design: BootstrapDesign,
+    pub parameters: Vec<BootParameter>,
+    pub chisq: f64,
+    pub df: f64,
+    /// Jackknife acceleration per parameter (BCa; a single run and shard 1 carry it).
+    pub acceleration: Option<Vec<Option<f64>>>,
+    pub shard: Option<Shard>,
+    pub records: Vec<BootRecord>,
+    #[serde(skip_deserializing)]
+    pub summary: Option<BootSummary>,
+    pub warnings: Vec<String>,
+}
+
+pub const BOOTSTRAP_KIND: &str = "bootstrap";
+const VERSION: u32 = 1;
+
+/// The data of one group as used by the bootstrap.
+struct GroupRows {
+    /// Rows × model variables (complete rows, or FIML rows with missing values).
+    x: Array2<f64>,
+    /// Bollen–Stine transformed rows.
+    y: Option<Array2<f64>>,
+    /// Rows of each cluster (resampling units); one row each without clusters.
+    units: Vec<Vec<usize>>,
+}
+
+fn fnv1a(values: &Array2<f64>, extra: &[usize]) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut eat = |b: u64| {
+        for byte in b.to_le_bytes() {
+            h ^= byte as u64;
+            h = h.wrapping_mul(0x0000_0100_0000_01B3);
+        }
+    };
+    for v in values.iter() {
+        eat(v.to_bits());
+    }
+    for &e in extra {
+        eat(e as u64);
+    }
+    format!("{h:016x}")
+}
+
+/// Symmetric square root and inverse square root of an SPD matrix (cyclic Jacobi).
+pub fn symmetric_sqrt(a: &Array2<f64>) -> Option<(Array2<f64>, Array2<f64>)> {
+    let n = a.nrows();
+    let mut m = a.clone();
+    let mut v = Array2::<f64>::eye(n);
+    for _ in 0..100 {
+        let off: f64 = (0..n)
+            .flat_map(|i| (0..n).filter(move |&j| j != i).map(move |j| (i, j)))
+            .map(|(i, j)| m[[i, j]].powi(2))
+            .sum();
+        let scale: f64 = (0..n).map(|i| m[[i, i]].powi(2)).sum();
+        if off <= 1e-30 * scale {
+            break;
+        }
+        for p in 0..n {
+            for q in (p + 1)..n {
+                if m[[p, q]].abs() < 1e-300 {
+                    continue;
+                }
+                let theta = (m[[q, q]] - m[[p, p]]) / (2.0 * m[[p, q]]);
+                let t = theta.signum() / (theta.abs() + (theta * theta + 1.0).sqrt());
+                let t = if theta == 0.0 { 1.0 } else { t };
+                let c = 1.0 / (t * t + 1.0).sqrt();
+                let s = t * c;
+                for k in 0..n {
+                    let (mkp, mkq) = (m[[k, p]], m[[k, q]]);
+                    m[[k, p]] = c * mkp - s * mkq;
+                    m[[k, q]] = s * mkp + c * mkq;
+                }
+                for k in 0..n {
+                    let (mpk, mqk) = (m[[p, k]], m[[q, k]]);
+                    m[[p, k]] = c * mpk - s * mqk;
+                    m[[q, k]] = s * mpk + c * mqk;
+                }
+                for k in 0..n {
+                    let (vkp, vkq) = (v[[k, p]], v[[k, q]]);
+                    v[[k, p]] = c * vkp - s * vkq;
+                    v[[k, q]] = s * vkp + c * vkq;
+                }
+            }
+        }
+    }
+    let ev: Vec<f64> = (0..n).map(|i| m[[i, i]]).collect();
+    if ev.iter().any(|&e| e.is_nan() || e <= 0.0) {
+        return None;
+    }
+    let build = |f: &dyn Fn(f64) -> f64| {
+        Array2::from_shape_fn((n, n), |(i, j)| {
+            (0..n).map(|k| v[[i, k]] * f(ev[k]) * v[[j, k]]).sum()
+        })
+    };
+    Some((build(&|e| e.sqrt()), build(&|e| 1.0 / e.sqrt())))
+}
+
+/// Quantile of sorted values, R's type 7.
+pub fn quantile_sorted(x: &[f64], p: f64) -> f64 {
+    let n = x.len();
+    if n == 0 {
+        return f64::NAN;
+    }
+    let h = (n - 1) as f64 * p.clamp(0.0, 1.0);
+    let lo = h.floor() as usize;
+    let hi = (lo + 1).min(n - 1);
+    x[lo] + (h - lo as f64) * (x[hi] - x[lo])
+}
+
+/// A prepared bootstrap: the original fit, the data by group, the lean refit.
+pub struct Bootstrap {
+    pub design: BootstrapDesign,
+    pub fit: FitResult,
+    pub analysis: Analysis,
+    pub parameters: Vec<BootParameter>,
+    phi_hat: Vec<f64>,
+    groups: Vec<GroupRows>,
+    warnings: Vec<String>,
+}
+
+impl Bootstrap {
+    pub fn new(
+        model: &str,
+        data: &Data,
+        opts: &FitOptions,
+        bopts: &BootstrapOptions,
+    ) -> Result<Bootstrap, SemError> {
+        if bopts.reps < 2 {
+            return Err(SemError::Data(
+                "a bootstrap needs at least 2 replications".into(),
+            ));
+        }
+        if !(bopts.level > 0.0 && bopts.level < 1.0) {
+            return Err(SemError::Data(
+                "the confidence level must be in (0, 1)".into(),
+            ));
+        }
+        let Data::Raw {
+            names,
+            values,
+            group,
+            group_labels,
+            cluster,
+        } = data
+        else {
+            return Err(SemError::Data(
+                "a bootstrap needs raw data, not summary statistics".into(),
+            ));
+        };
+        let fit = engine::fit(model, data, opts)?;
+        let ml = FitOptions {
+            estimator: Estimator::Ml,
+            ..opts.clone()
+        };
+        let analysis = Analysis::new(model, &ml, fit.ngroups)?;
+        let fiml = opts.missing == Missing::Ml;
+        let mut warnings = Vec::new();
+        if !fit.converged {
+            warnings
+                .push("the original fit did not converge: the bootstrap is not trustworthy".into());
+        }
+        let bollen_stine = bopts.bollen_stine && !fiml;
+        if bopts.bollen_stine && fiml {
+            warnings.push(
+                "the Bollen–Stine test needs complete data: not computed with missing = \"ml\""
+                    .into(),
+            );
+        }
+        // θ̂ → φ̂ by matching rows
+        let find = |lhs: &str, op: &str, rhs: &str, g: usize| {
+            fit.parameters
+                .iter()
+                .find(|p| p.lhs == lhs && p.op == op && p.rhs == rhs && p.group == g)
+                .map(|p| p.est)
+        };
+        let base = vec![0.0; analysis.red.nphi];
+        let phi_hat =
+            analysis.phi_from_rows(&base, |r| find(&r.lhs, r.op.as_str(), &r.rhs, r.group + 1));
+        let parameters: Vec<BootParameter> = analysis
+            .params
+            .iter()
+            .map(|info| {
+                let row = fit.parameters.iter().find(|p| {
+                    if info.op == ":=" {
+                        p.op == ":=" && p.lhs == info.lhs
+                    } else {
+                        p.lhs == info.lhs
+                            && p.op == info.op
+                            && p.rhs == info.rhs
+                            && p.group == info.group
+                    }
+                });
+                BootParameter {
+                    info: info.clone(),
+                    est: row.map(|r| r.est).unwrap_or(f64::NAN),
+                    se: row.and_then(|r| r.se),
+                }
+            })
+            .collect();
+        // the rows of each group
+        let cols = analysis.columns(names)?;
+        let ngroups = fit.ngroups;
+        let mut groups = Vec::new();
+        let mut nobs = Vec::new();
+        let mut hash_values = Vec::new();
+        for g in 0..ngroups {
+            let rows: Vec<usize> = (0..values.nrows())
+                .filter(|&r| group.as_ref().is_none_or(|gr| gr[r] == g))
+                .filter(|&r| {
+                    if fiml {
+                        cols.iter().any(|&c| values[[r, c]].is_finite())
+                    } else {
+                        cols.iter().all(|&c| values[[r, c]].is_finite())
+                    }
+                })
+                .collect();
+            let x = Array2::from_shape_fn((rows.len(), cols.len()), |(i, j)| {
+                values[[rows[i], cols[j]]]
+            });
+            let units: Vec<Vec<usize>> = match cluster {
+                Some(cl) => {
+                    let mut ids: Vec<usize> = rows.iter().map(|&r| cl[r]).collect();
+                    ids.sort_unstable();
+                    ids.dedup();
+                    ids.iter()
+                        .map(|&id| (0..rows.len()).filter(|&i| cl[rows[i]] == id).collect())
+                        .collect()
+                }
+                None => (0..rows.len()).map(|i| vec![i]).collect(),
+            };
+            if units.len() < 2 {
+                let label = group_labels.get(g).cloned().unwrap_or_default();
+                return Err(SemError::Data(format!(
+                    "group {label}: fewer than two resampling units"
+                )));
+            }
+            let y = if bollen_stine {
+                let gm = &fit.groups[g];
+                let m = moments_of_rows(&x, 0..x.nrows(), &(0..cols.len()).collect::<Vec<_>>())
+                    .ok_or_else(|| {
+                        SemError::Data("the sample covariance matrix is singular".into())
+                    })?;
+                let (_, s_inv_sqrt) = symmetric_sqrt(&m.cov).ok_or_else(|| {
+                    SemError::Data("the sample covariance matrix is not positive definite".into())
+                })?;
+                let (sigma_sqrt, _) = symmetric_sqrt(&gm.implied_cov).ok_or_else(|| {
+                    SemError::Data(
+                        "Bollen–Stine: the implied covariance matrix is not positive definite"
+                            .into(),
+                    )
+                })?;
+                let a = s_inv_sqrt.dot(&sigma_sqrt);
+                let mu_hat = gm.implied_mean.clone().unwrap_or_else(|| m.mean.clone());
+                let centred = &x - &m.mean;
+                Some(centred.dot(&a) + &mu_hat)
+            } else {
+                None
+            };
+            nobs.push(x.nrows());
+            hash_values.push(x.nrows());
+            hash_values.push(units.len());
+            groups.push((x, y, units));
+        }
+        let all = ndarray::concatenate(
+            ndarray::Axis(0),
+            &groups.iter().map(|g| g.0.view()).collect::<Vec<_>>(),
+        )
+        .unwrap_or_else(|_| Array2::zeros((0, 0)));
+        let data_hash = fnv1a(&all, &hash_values);
+        let groups = groups
+            .into_iter()
+            .map(|(x, y, units)| GroupRows { x, y, units })
+            .collect();
+        let options = BootstrapOptions {
+            bollen_stine,
+            ..bopts.clone()
+        };
+        Ok(Bootstrap {
+            design: BootstrapDesign {
+                model: model.to_string(),
+                analysis: AnalysisSpec::from_fit_options(opts),
+                options,
+                nobs,
+                data_hash,
+            },
+            fit,
+            analysis,
+            parameters,
+            phi_hat,
+            groups,
+            warnings,
+        })
+    }
+
+    /// Refit to the rows `rows[g]` of every group (of the original or transformed data).
+    fn refit_rows(&self, rows: &[Vec<usize>], transformed: bool) -> Option<Refit> {
+        let fiml = self.analysis.fiml();
+        if fiml {
+            let gds: Vec<GroupData> = self
+                .groups
+                .iter()
+                .zip(rows)
+                .map(|(g, r)| {
+                    GroupData::new(
+                        Array2::from_shape_fn((r.len(), g.x.ncols()), |(i, j)| g.x[[r[i], j]]),
+                        None,
+                    )
+                })
+                .collect();
+            if gds
+                .iter()
+                .any(|gd| (0..gd.p).any(|j| !gd.values.column(j).iter().any(|v| v.is_finite())))
+            {
+                return None;
+            }
+            return self.analysis.refit_fiml(gds, &self.phi_hat);
+        }
+        let mut moments: Vec<Moments> = Vec::with_capacity(rows.len());
+        for (g, r) in self.groups.iter().zip(rows) {
+            let src = if transformed { g.y.as_ref()? } else { &g.x };
+            moments.push(resampled_moments(src, r)?);
+        }
+        self.analysis.refit(&moments, None, &self.phi_hat)
+    }
+
+    /// Replication `b`.
+    pub fn replicate(&self, b: usize) -> BootRecord {
+        let mut rng = rng_from_seed(derive_seed(self.design.options.seed, &[b as u64]));
+        let rows: Vec<Vec<usize>> = self
+            .groups
+            .iter()
+            .map(|g| {
+                let k = g.units.len();
+                let mut r = Vec::with_capacity(g.x.nrows());
+                for _ in 0..k {
+                    let u = rng.random_range(0..k);
+                    r.extend_from_slice(&g.units[u]);
+                }
+                r
+            })
+            .collect();
+        let k = self.parameters.len();
+        let (converged, admissible, est) = match self.refit_rows(&rows, false) {
+            Some(f) => (
+                f.converged,
+                f.admissible,
+                f.est.iter().map(|&v| v.is_finite().then_some(v)).collect(),
+            ),
+            None => (false, false, vec![None; k]),
+        };
+        let bs_chisq = if self.design.options.bollen_stine {
+            self.refit_rows(&rows, true)
+                .filter(|f| f.converged)
+                .map(|f| f.chisq)
+        } else {
+            None
+        };
+        BootRecord {
+            rep: b,
+            converged,
+            admissible,
+            est,
+            bs_chisq,
+        }
+    }
+
+    /// Jackknife acceleration per parameter (delete one resampling unit at a time).
+    pub fn acceleration(&self) -> Vec<Option<f64>> {
+        let units: Vec<(usize, usize)> = self
+            .groups
+            .iter()
+            .enumerate()
+            .flat_map(|(g, gr)| (0..gr.units.len()).map(move |u| (g, u)))
+            .collect();
+        let values: Vec<Option<Vec<f64>>> = units
+            .par_iter()
+            .map(|&(g, u)| {
+                let rows: Vec<Vec<usize>> = self
+                    .groups
+                    .iter()
+                    .enumerate()
+                    .map(|(h, gr)| {
+                        (0..gr.units.len())
+                            .filter(|&v| !(h == g && v == u))
+                            .flat_map(|v| gr.units[v].iter().copied())
+                            .collect()
+                    })
+                    .collect();
+                self.refit_rows(&rows, false)
+                    .filter(|f| f.converged)
+                    .map(|f| f.est)
+            })
+            .collect();
+        let ok: Vec<&Vec<f64>> = values.iter().flatten().collect();
+        (0..self.parameters.len())
+            .map(|k| {
+                let v: Vec<f64> = ok.iter().map(|e| e[k]).filter(|x| x.is_finite()).collect();
+                if v.len() < 3 {
+                    return None;
+                }
+                let m = v.iter().sum::<f64>() / v.len() as f64;
+                let s2: f64 = v.iter().map(|x| (m - x).powi(2)).sum();
+                let s3: f64 = v.iter().map(|x| (m - x).powi(3)).sum();
+                Some(if s2 > 0.0 {
+                    s3 / (6.0 * s2.powf(1.5))
+                } else {
+                    0.0
+                })
+            })
+            .collect()
+    }
+
+    /// Run the replications of `shard` (all when `None`).
+    pub fn run(
+        &self,
+        shard: Option<Shard>,
+        progress: Option<&(dyn Fn(usize, usize) + Sync)>,
+    ) -> BootOutput {
+        let reps = self.design.options.reps;
+        let range = shard.map(|s| s.range(reps)).unwrap_or(0..reps);
+        let total = range.len();
+        let done = AtomicUsize::new(0);
+        let records: Vec<BootRecord> = range
+            .into_par_iter()
+            .map(|b| {
+                let r = self.replicate(b);
+                let d = done.fetch_add(1, Ordering::Relaxed) + 1;
+                if let Some(p) = progress {
+                    p(d, total);
+                }
+                r
+            })
+            .collect();
+        let carries_jackknife = shard.is_none_or(|s| s.index == 1);
+        let acceleration =
+            (self.design.options.bca && carries_jackknife).then(|| self.acceleration());
+        let mut out = BootOutput {
+            kind: BOOTSTRAP_KIND.into(),
+            version: VERSION,
+            design: self.design.clone(),
+            parameters: self.parameters.clone(),
+            chisq: self.fit.chisq,
+            df: self.fit.df,
+            acceleration,
+            shard,
+            records,
+            summary: None,
+            warnings: self.warnings.clone(),
+        };
+        if shard.is_none() {
+            out.summary = Some(summarize(&out));
+        }
+        out
+    }
+}
+
+fn resampled_moments(x: &Array2<f64>, rows: &[usize]) -> Option<Moments> {
+    let p = x.ncols();
+    let n = rows.len();
+    if n <= p {
+        return None;
+    }
+    let mut mean = Array1::<f64>::zeros(p);
+    for &r in rows {
+        for j in 0..p {
+            mean[j] += x[[r, j]];
+        }
+    }
+    mean /= n as f64;
+    let mut cov = Array2::<f64>::zeros((p, p));
+    let mut d = vec![0.0; p];
+    for &r in rows {
+        for j in 0..p {
+            d[j] = x[[r, j]] - mean[j];
+        }
+        for i in 0..p {
+            for j in 0..=i {
+                cov[[i, j]] += d[i] * d[j];
+            }
+        }
+    }
+    for i in 0..p {
+        for j in 0..=i {
+            let v = cov[[i, j]] / n as f64;
+            cov[[i, j]] = v;
+            cov[[j, i]] = v;
+        }
+    }
+    Some(Moments::new(n, cov, mean))
+}
+
+/// Bootstrap a model fitted to raw data (all replications, or one shard).
+pub fn bootstrap(
+    model: &str,
+    data: &Data,
+    opts: &FitOptions,
+    bopts: &BootstrapOptions,
+    shard: Option<Shard>,
+    progress: Option<&(dyn Fn(usize, usize) + Sync)>,
+) -> Result<BootOutput, SemError> {
+    Ok(Bootstrap::new(model, data, opts, bopts)?.run(shard, progress))
+}
+
+/// Intervals and the Bollen–Stine p-value from the records of a complete bootstrap.
+pub fn summarize(out: &BootOutput) -> BootSummary {
+    let o = &out.design.options;
+    let ok: Vec<&BootRecord> = out.records.iter().filter(|r| r.converged).collect();
+    let lo_p = (1.0 - o.level) / 2.0;
+    let hi_p = 1.0 - lo_p;
+    let parameters = out
+        .parameters
+        .iter()
+        .enumerate()
+        .map(|(k, p)| {
+            let mut v: Vec<f64> = ok.iter().filter_map(|r| r.est[k]).collect();
+            v.sort_by(|a, b| a.total_cmp(b));
+            let b = v.len() as f64;
+            let mean = v.iter().sum::<f64>() / b;
+            let sd = (v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (b - 1.0)).sqrt();
+            let below = v.iter().filter(|&&x| x < p.est).count() as f64;
+            let ties = v.iter().filter(|&&x| x == p.est).count() as f64;
+            let z0 = stats::qnorm((below + 0.5 * ties) / b);
+            let acc = out
+                .acceleration
+                .as_ref()
+                .and_then(|a| a.get(k).copied().flatten());
+            let bca = acc.filter(|_| z0.is_finite()).map(|a| {
+                let adj = |q: f64| {
+                    let zq = stats::qnorm(q);
+                    stats::pnorm(z0 + (z0 + zq) / (1.0 - a * (z0 + zq)))
+                };
+                (
+                    quantile_sorted(&v, adj(lo_p)),
+                    quantile_sorted(&v, adj(hi_p)),
+                )
+            });
+            BootParamSummary {
+                name: p.info.name.clone(),
+                est: p.est,
+                se: p.se,
+                boot_mean: mean,
+                boot_se: sd,
+                bias: mean - p.est,
+                percentile: (quantile_sorted(&v, lo_p), quantile_sorted(&v, hi_p)),
+                bca,
+                z0,
+                acceleration: acc,
+            }
+        })
+        .collect();
+    let bollen_stine = o.bollen_stine.then(|| {
+        let t: Vec<f64> = out.records.iter().filter_map(|r| r.bs_chisq).collect();
+        let exceed = t.iter().filter(|&&x| x >= out.chisq).count();
+        BollenStine {
+            chisq: out.chisq,
+            df: out.df,
+            used: t.len(),
+            pvalue: exceed as f64 / t.len().max(1) as f64,
+        }
+    });
+    BootSummary {
+        reps: out.records.len(),
+        converged: ok.len(),
+        admissible: ok.iter().filter(|r| r.admissible).count(),
+        parameters,
+        bollen_stine,
+    }
+}
+
+/// Combine the shards of one bootstrap into the output of a single run.
+pub fn merge(parts: Vec<BootOutput>) -> Result<BootOutput, String> {
+    let first = parts.first().ok_or("nothing to merge")?;
+    let count = first
+        .shard
+        .map(|s| s.count)
+        .ok_or("part 1 is a complete run, not a shard")?;
+    let mut seen = vec![false; count];
+    let mut acceleration = None;
+    for (i, p) in parts.iter().enumerate() {
+        if p.kind != BOOTSTRAP_KIND || p.version != first.version {
+            return Err(format!(
+                "part {}: not a bootstrap output of version {}",
+                i + 1,
+                first.version
+            ));
+        }
+        if p.design != first.design
+            || p.parameters != first.parameters
+            || p.chisq.to_bits() != first.chisq.to_bits()
+        {
+            return Err(format!(
+                "part {}: a different model, data or bootstrap setting",
+                i + 1
+            ));
+        }
+        let s = p
+            .shard
+            .ok_or(format!("part {}: a complete run, not a shard", i + 1))?;
+        if s.count != count {
+            return Err(format!(
+                "part {}: shard {}/{} does not belong to a split into {count}",
+                i + 1,
+                s.index,
+                s.count
+            ));
+        }
+        if std::mem::replace(&mut seen[s.index - 1], true) {
+            return Err(format!("shard {}/{count} given twice", s.index));
+        }
+        if s.index == 1 {
+            acceleration = p.acceleration.clone();
+        }
+    }
+    if let Some(k) = seen.iter().position(|s| !s) {
+        return Err(format!("shard {}/{count} is missing", k + 1));
+    }
+    let mut out = first.clone();
+    out.acceleration = acceleration;
+    out.shard = None;
+    out.records = parts.into_iter().flat_map(|p| p.records).collect();
+    out.records.sort_by_key(|r| r.rep);
+    let reps = out.design.options.reps;
+    if out.records.len() != reps || out.records.iter().enumerate().any(|(i, r)| r.rep != i) {
+        return Err(format!(
+            "the parts hold {} replication records, not the {reps} of the design",
+            out.records.len()
+        ));
+    }
+    out.summary = Some(summarize(&out));
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantiles_type7() {
+        let x = [1.0, 2.0, 3.0, 4.0];
+        assert_eq!(quantile_sorted(&x, 0.0), 1.0);
+        assert_eq!(quantile_sorted(&x, 1.0), 4.0);
+        assert!((quantile_sorted(&x, 0.5) - 2.5).abs() < 1e-15);
+        assert!((quantile_sorted(&x, 0.25) - 1.75).abs() < 1e-15);
+    }
+
+    #[test]
+    fn symmetric_square_root() {
+        let a = ndarray::array![[4.0, 1.0, 0.5], [1.0, 3.0, 0.2], [0.5, 0.2, 2.0]];
+        let (s, si) = symmetric_sqrt(&a).unwrap();
+        let back = s.dot(&s);
+        let id = s.dot(&si);
+        for i in 0..3 {
+            for j in 0..3 {
+                assert!((back[[i, j]] - a[[i, j]]).abs() < 1e-12);
+                assert!((id[[i, j]] - if i == j { 1.0 } else { 0.0 }).abs() < 1e-12);
+                assert!((s[[i, j]] - s[[j, i]]).abs() < 1e-14);
+            }
+        }
+    }
+
+    #[test]
+    fn bollen_stine_data_fit_exactly_and_shards_merge() {
+        // data from a population that the model does not fit (y ~ x omits z's effect)
+        let pop = "y ~ 0.4*x + 0.3*z\nx ~~ 1*x\nz ~~ 1*z\nx ~~ 0.3*z\ny ~~ 0.7*y";
+        let popn = crate::simulate::Population::from_syntax(pop, &Default::default()).unwrap();
+        let sim = crate::simulate::Simulator::new(&popn, &Default::default()).unwrap();
+        let d = sim.draw_seeded(&[200], 5);
+        let data = d.to_data(&[]);
+        let model = "y ~ b*z\nz ~ a*x\nind := a*b";
+        let opts = FitOptions::default();
+        let bopts = BootstrapOptions {
+            reps: 40,
+            seed: 3,
+            ..BootstrapOptions::default()
+        };
+        let boot = Bootstrap::new(model, &data, &opts, &bopts).unwrap();
+        // the transformed data have exactly the implied moments: chi-square 0 at θ̂
+        let all: Vec<Vec<usize>> = boot
+            .groups
+            .iter()
+            .map(|g| (0..g.x.nrows()).collect())
+            .collect();
+        let f = boot.refit_rows(&all, true).unwrap();
+        assert!(f.chisq.abs() < 1e-8, "{}", f.chisq);
+        let orig = boot.refit_rows(&all, false).unwrap();
+        assert!((orig.chisq - boot.fit.chisq).abs() < 1e-6 * boot.fit.chisq.max(1.0));
+        let single = boot.run(None, None);
+        let parts: Vec<BootOutput> = (1..=2)
+            .map(|k| boot.run(Some(Shard { index: k, count: 2 }), None))
+            .collect();
+        let back: Vec<BootOutput> = parts
+            .iter()
+            .map(|p| serde_json::from_str(&serde_json::to_string(p).unwrap()).unwrap())
+            .collect();
+        let merged = merge(back).unwrap();
+        assert_eq!(
+            serde_json::to_string(&merged).unwrap(),
+            serde_json::to_string(&single).unwrap()
+        );
+        let s = single.summary.unwrap();
+        let bs = s.bollen_stine.unwrap();
+        assert!(bs.used > 30);
+        assert!(
+            bs.pvalue < 0.2,
+            "misfit should give a small p: {}",
+            bs.pvalue
+        );
+    }
+}
