@@ -2,7 +2,9 @@
 
 use crate::output;
 use clap::{Args, ValueEnum};
-use crosslag_data::{read_frame_with_labels, read_matrix_csv, select_with_labels, ReadOptions, Selection};
+use crosslag_data::{
+    read_frame_with_labels, read_matrix_csv, select_with_labels, ReadOptions, Selection,
+};
 use crosslag_sem::{Data, EntryPoint, Estimator, FitOptions, GroupEqual, Information, Missing};
 use ndarray::{Array1, Array2};
 use std::path::{Path, PathBuf};
@@ -159,7 +161,12 @@ pub fn fit_options(args: &CommonArgs) -> Result<FitOptions, String> {
             InformationArg::Observed => Information::Observed,
         }),
         group_equal,
-        group_partial: args.group_partial.iter().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect(),
+        group_partial: args
+            .group_partial
+            .iter()
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect(),
         keep_vcov: false,
         modindices: false,
         ..FitOptions::default()
@@ -168,7 +175,8 @@ pub fn fit_options(args: &CommonArgs) -> Result<FitOptions, String> {
 
 /// Read the model file.
 pub fn read_model(path: &Path) -> Result<String, String> {
-    std::fs::read_to_string(path).map_err(|e| format!("{}: cannot read the model file: {e}", path.display()))
+    std::fs::read_to_string(path)
+        .map_err(|e| format!("{}: cannot read the model file: {e}", path.display()))
 }
 
 /// Load the data a model needs (raw data or summary statistics).
@@ -191,9 +199,10 @@ pub fn load_data(args: &CommonArgs, model_vars: &[String]) -> Result<Data, Strin
                     .ok_or_else(|| format!("{}: no row of means", file_name(mp)))?;
                 let mut m = Array1::zeros(p);
                 for (i, n) in names.iter().enumerate() {
-                    let j = mnames.iter().position(|x| x == n).ok_or_else(|| {
-                        format!("{}: no mean for variable '{n}'", file_name(mp))
-                    })?;
+                    let j = mnames
+                        .iter()
+                        .position(|x| x == n)
+                        .ok_or_else(|| format!("{}: no mean for variable '{n}'", file_name(mp)))?;
                     m[i] = first[j];
                 }
                 Some(m)
@@ -210,7 +219,10 @@ pub fn load_data(args: &CommonArgs, model_vars: &[String]) -> Result<Data, Strin
             group_labels: Vec::new(),
         });
     }
-    let path = args.data.as_ref().ok_or("--data or --sample-cov is required")?;
+    let path = args
+        .data
+        .as_ref()
+        .ok_or("--data or --sample-cov is required")?;
     let opts = ReadOptions {
         missing_codes: args.missing_codes.clone(),
         long: None,
@@ -240,7 +252,9 @@ pub fn run(args: &FitArgs) -> Result<(), String> {
     opts.keep_vcov = args.vcov;
     opts.modindices = args.modindices;
     let res = crosslag_sem::fit(&model, &data, &opts).map_err(|e| match e {
-        crosslag_sem::SemError::Syntax(_) | crosslag_sem::SemError::Table(_) => format!("{model_name}: {e}"),
+        crosslag_sem::SemError::Syntax(_) | crosslag_sem::SemError::Table(_) => {
+            format!("{model_name}: {e}")
+        }
         _ => e.to_string(),
     })?;
     let text = match args.format {

@@ -75,10 +75,15 @@ pub fn emit(text: &str, path: Option<&Path>) -> Result<(), String> {
                 .map_err(|e| format!("cannot write to stdout: {e}"))
         }
         Some(p) => {
-            let dir = p.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+            let dir = p
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty())
+                .unwrap_or(Path::new("."));
             let tmp = dir.join(format!(
                 ".{}.tmp{}",
-                p.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default(),
+                p.file_name()
+                    .map(|f| f.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
                 std::process::id()
             ));
             let write = std::fs::write(&tmp, text).and_then(|_| std::fs::rename(&tmp, p));
@@ -109,7 +114,11 @@ pub fn table(res: &FitResult) -> String {
         out,
         "crosslag {}: ML estimation {} after {} iterations\n",
         env!("CARGO_PKG_VERSION"),
-        if res.converged { "ended normally" } else { "did NOT converge" },
+        if res.converged {
+            "ended normally"
+        } else {
+            "did NOT converge"
+        },
         res.iterations
     );
     line(&mut out, "Estimator", "ML".into());
@@ -118,7 +127,11 @@ pub fn table(res: &FitResult) -> String {
         line(&mut out, "Number of groups", res.ngroups.to_string());
     }
     out.push('\n');
-    line(&mut out, "Number of observations", res.nobs.iter().sum::<usize>().to_string());
+    line(
+        &mut out,
+        "Number of observations",
+        res.nobs.iter().sum::<usize>().to_string(),
+    );
     if res.ngroups > 1 {
         for (l, n) in res.group_labels.iter().zip(&res.nobs) {
             line(&mut out, &format!("  {l}"), n.to_string());
@@ -136,16 +149,40 @@ pub fn table(res: &FitResult) -> String {
     line(&mut out, "Comparative Fit Index (CFI)", num(f("cfi"), 0, 3));
     line(&mut out, "Tucker-Lewis Index (TLI)", num(f("tli"), 0, 3));
     out.push_str("\nLoglikelihood and Information Criteria:\n");
-    line(&mut out, "Loglikelihood user model (H0)", num(f("logl"), 0, 3));
-    line(&mut out, "Loglikelihood unrestricted model (H1)", num(f("unrestricted.logl"), 0, 3));
+    line(
+        &mut out,
+        "Loglikelihood user model (H0)",
+        num(f("logl"), 0, 3),
+    );
+    line(
+        &mut out,
+        "Loglikelihood unrestricted model (H1)",
+        num(f("unrestricted.logl"), 0, 3),
+    );
     line(&mut out, "Akaike (AIC)", num(f("aic"), 0, 3));
     line(&mut out, "Bayesian (BIC)", num(f("bic"), 0, 3));
-    line(&mut out, "Sample-size adjusted Bayesian (SABIC)", num(f("bic2"), 0, 3));
+    line(
+        &mut out,
+        "Sample-size adjusted Bayesian (SABIC)",
+        num(f("bic2"), 0, 3),
+    );
     out.push_str("\nRoot Mean Square Error of Approximation:\n");
     line(&mut out, "RMSEA", num(f("rmsea"), 0, 3));
-    line(&mut out, "90 Percent confidence interval - lower", num(f("rmsea.ci.lower"), 0, 3));
-    line(&mut out, "90 Percent confidence interval - upper", num(f("rmsea.ci.upper"), 0, 3));
-    line(&mut out, "P-value H_0: RMSEA <= 0.050", num(f("rmsea.pvalue"), 0, 3));
+    line(
+        &mut out,
+        "90 Percent confidence interval - lower",
+        num(f("rmsea.ci.lower"), 0, 3),
+    );
+    line(
+        &mut out,
+        "90 Percent confidence interval - upper",
+        num(f("rmsea.ci.upper"), 0, 3),
+    );
+    line(
+        &mut out,
+        "P-value H_0: RMSEA <= 0.050",
+        num(f("rmsea.pvalue"), 0, 3),
+    );
     out.push_str("\nStandardized Root Mean Square Residual:\n");
     line(&mut out, "SRMR", num(f("srmr"), 0, 3));
     out.push_str("\nParameter Estimates:\n");
@@ -184,7 +221,11 @@ pub fn table(res: &FitResult) -> String {
         );
         for m in res.modindices.iter().take(20) {
             let name = format!("{} {} {}", m.lhs, m.op, m.rhs);
-            let group = if res.ngroups > 1 { format!(" [{}]", m.group) } else { String::new() };
+            let group = if res.ngroups > 1 {
+                format!(" [{}]", m.group)
+            } else {
+                String::new()
+            };
             let _ = writeln!(
                 out,
                 "  {:<32}{}{}{}{}",
@@ -219,7 +260,11 @@ fn row(out: &mut String, name: &str, p: &ParameterRow, indent: usize) {
         out,
         "{name:<22}{}{}{}{}{}{}",
         num(Some(p.est), 10, 3),
-        if p.free > 0 || p.op == ":=" { num(p.se, 9, 3) } else { format!("{:>9}", "") },
+        if p.free > 0 || p.op == ":=" {
+            num(p.se, 9, 3)
+        } else {
+            format!("{:>9}", "")
+        },
         num(p.z, 9, 3),
         num(p.pvalue, 9, 3),
         num(p.std_lv, 9, 3),
@@ -253,13 +298,21 @@ fn section(out: &mut String, title: &str, rows: &[&ParameterRow], op: &str, res:
                     let _ = writeln!(out, "  {} {} ", p.lhs, p.op);
                     last = p.lhs.clone();
                 }
-                let name = if p.label.is_empty() { p.rhs.clone() } else { format!("{} ({})", p.rhs, p.label) };
+                let name = if p.label.is_empty() {
+                    p.rhs.clone()
+                } else {
+                    format!("{} ({})", p.rhs, p.label)
+                };
                 row(out, &name, p, 4);
             }
         }
         _ => {
             for p in chosen {
-                let dot = if is_endogenous(res, &p.lhs, p.group) { "." } else { "" };
+                let dot = if is_endogenous(res, &p.lhs, p.group) {
+                    "."
+                } else {
+                    ""
+                };
                 let name = if p.label.is_empty() {
                     format!("{dot}{}", p.lhs)
                 } else {

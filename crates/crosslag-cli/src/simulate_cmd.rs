@@ -280,7 +280,9 @@ impl Progress {
         if done != total && !done.is_multiple_of(step) {
             return;
         }
-        let Ok(_guard) = self.lock.try_lock() else {
+        // the last update waits for the lock, so that the bar always ends with a newline
+        let guard = if done == total { self.lock.lock().ok() } else { self.lock.try_lock().ok() };
+        let Some(_guard) = guard else {
             return;
         };
         if done < self.last.load(Ordering::Relaxed) {

@@ -24,9 +24,13 @@ fn riclpm_args() -> Vec<String> {
     vec![
         "fit".into(),
         "--data".into(),
-        r.join("datasets/panel_A_complete.csv").display().to_string(),
+        r.join("datasets/panel_A_complete.csv")
+            .display()
+            .to_string(),
         "--model".into(),
-        r.join("datasets/models/riclpm_close_lang.lav").display().to_string(),
+        r.join("datasets/models/riclpm_close_lang.lav")
+            .display()
+            .to_string(),
         "--function".into(),
         "lavaan".into(),
         "--meanstructure".into(),
@@ -36,8 +40,16 @@ fn riclpm_args() -> Vec<String> {
 
 #[test]
 fn json_output_follows_the_contract() {
-    let out = bin().args(riclpm_args()).args(["--format", "json"]).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = bin()
+        .args(riclpm_args())
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["converged"], true);
     assert_eq!(v["ngroups"], 1);
@@ -52,11 +64,16 @@ fn json_output_follows_the_contract() {
         .iter()
         .find(|p| p["lhs"] == "w_lang_2" && p["op"] == "~" && p["rhs"] == "w_close_1")
         .expect("cross-lagged row");
-    for key in ["est", "se", "z", "pvalue", "ci_lower", "ci_upper", "std_lv", "std_all", "group", "label"] {
+    for key in [
+        "est", "se", "z", "pvalue", "ci_lower", "ci_upper", "std_lv", "std_all", "group", "label",
+    ] {
         assert!(row.get(key).is_some(), "missing {key}");
     }
     // fixed parameters: z and p are null
-    let fixed = params.iter().find(|p| p["lhs"] == "RI_close" && p["rhs"] == "close_1").unwrap();
+    let fixed = params
+        .iter()
+        .find(|p| p["lhs"] == "RI_close" && p["rhs"] == "close_1")
+        .unwrap();
     assert!(fixed["z"].is_null() && fixed["pvalue"].is_null());
     assert!(v["warnings"].as_array().unwrap().is_empty());
 }
@@ -66,7 +83,15 @@ fn table_output_has_lavaan_sections() {
     let out = bin().args(riclpm_args()).output().unwrap();
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
-    for section in ["Latent Variables:", "Regressions:", "Covariances:", "Intercepts:", "Variances:", "RMSEA", "14.772"] {
+    for section in [
+        "Latent Variables:",
+        "Regressions:",
+        "Covariances:",
+        "Intercepts:",
+        "Variances:",
+        "RMSEA",
+        "14.772",
+    ] {
         assert!(text.contains(section), "missing {section}\n{text}");
     }
 }
@@ -83,7 +108,8 @@ fn output_file_is_written_whole() {
         .output()
         .unwrap();
     assert!(out.status.success());
-    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
     assert_eq!(v["npar"], 35);
     // a failing run leaves no file behind
     let bad = dir.join("bad.json");
@@ -111,7 +137,12 @@ fn error_line(model_text: &str, extra: &[&str]) -> String {
         .args(extra)
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stdout));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     let err = String::from_utf8(out.stderr).unwrap();
     assert_eq!(err.lines().count(), 1, "one line: {err}");
     err
@@ -141,6 +172,9 @@ fn more_parameters_than_moments_is_refused() {
 
 #[test]
 fn unknown_group_equal_is_refused() {
-    let err = error_line("close_2 ~ close_1\n", &["--group", "ses_low", "--group-equal", "slopes"]);
+    let err = error_line(
+        "close_2 ~ close_1\n",
+        &["--group", "ses_low", "--group-equal", "slopes"],
+    );
     assert!(err.contains("slopes"), "{err}");
 }

@@ -196,7 +196,9 @@ impl Reduction {
                 if !names.contains_key(v) {
                     return Err(TableError::Invalid {
                         line: 0,
-                        message: format!("constraint uses '{v}', which is not a label of the model"),
+                        message: format!(
+                            "constraint uses '{v}', which is not a label of the model"
+                        ),
                     });
                 }
             }

@@ -3,24 +3,24 @@
 //! This is the crate's front door ([`fit`]); the other modules each do one step.
 
 use crate::constraints::Reduction;
-use crate::information;
+use crate::fit as measures;
 use crate::inference;
+use crate::information;
 use crate::linalg;
 use crate::missing::{self, GroupData, H1Estimates};
 use crate::objective::{FimlData, Objective};
-use crate::robust;
-use std::sync::Arc;
 use crate::observed::Moments;
 use crate::optimize::OptimOptions;
 use crate::partable::{self, EntryPoint, GroupEqual, Op, ParTable, TableOptions};
 use crate::ram::RamModel;
-use crate::fit as measures;
 use crate::results::{FitResult, GroupMatrices, NamedValues, ParameterRow, ScaledTest};
+use crate::robust;
 use crate::standardize::{self, Kind};
 use crate::stats;
 use crate::syntax;
 use ndarray::{Array1, Array2};
 use serde::Serialize;
+use std::sync::Arc;
 
 /// Estimator (lavaan `estimator=`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -235,13 +235,29 @@ fn prepare(data: &Data, ov: &[String], raw_use: RawUse<'_>) -> Result<Prepared, 
                 norig.push(rows.len());
                 if raw_use.fiml && !raw_use.fixed_x.is_empty() {
                     let before = rows.len();
-                    rows.retain(|&r| raw_use.fixed_x.iter().all(|&j| values[[r, cols[j]]].is_finite()));
+                    rows.retain(|&r| {
+                        raw_use
+                            .fixed_x
+                            .iter()
+                            .all(|&j| values[[r, cols[j]]].is_finite())
+                    });
                     dropped_x += before - rows.len();
                 }
                 let label = group_labels.get(g).cloned().unwrap_or_default();
-                let in_group = if ngroups > 1 { format!("group {label}: ") } else { String::new() };
+                let in_group = if ngroups > 1 {
+                    format!("group {label}: ")
+                } else {
+                    String::new()
+                };
                 if raw_use.fiml {
-                    let (gd, h1, dropped) = prepare_fiml_group(values, &rows, &cols, cluster.as_deref(), ov, &in_group)?;
+                    let (gd, h1, dropped) = prepare_fiml_group(
+                        values,
+                        &rows,
+                        &cols,
+                        cluster.as_deref(),
+                        ov,
+                        &in_group,
+                    )?;
                     dropped_empty += dropped;
                     moments.push(Moments::new(gd.nobs(), h1.cov.clone(), h1.mean.clone()));
                     raw.push(gd);
@@ -270,11 +286,17 @@ fn prepare(data: &Data, ov: &[String], raw_use: RawUse<'_>) -> Result<Prepared, 
                 }
                 moments.push(Moments::from_complete(x.view()));
                 if raw_use.keep_raw {
-                    let cl = cluster.as_ref().map(|c| complete.iter().map(|&r| c[r]).collect());
+                    let cl = cluster
+                        .as_ref()
+                        .map(|c| complete.iter().map(|&r| c[r]).collect());
                     raw.push(GroupData::new(x, cl));
                 }
             }
-            let labels = if ngroups > 1 { group_labels.clone() } else { Vec::new() };
+            let labels = if ngroups > 1 {
+                group_labels.clone()
+            } else {
+                Vec::new()
+            };
             Ok(Prepared {
                 moments,
                 group_labels: labels,
@@ -348,14 +370,20 @@ fn prepare_fiml_group(
         .copied()
         .filter(|&r| cols.iter().any(|&c| values[[r, c]].is_finite()))
         .collect();
-    let x = Array2::from_shape_fn((kept.len(), cols.len()), |(i, j)| values[[kept[i], cols[j]]]);
+    let x = Array2::from_shape_fn((kept.len(), cols.len()), |(i, j)| {
+        values[[kept[i], cols[j]]]
+    });
     for (j, name) in ov.iter().enumerate() {
         if !x.column(j).iter().any(|v| v.is_finite()) {
-            return Err(SemError::Data(format!("{in_group}variable '{name}' has no observed value")));
+            return Err(SemError::Data(format!(
+                "{in_group}variable '{name}' has no observed value"
+            )));
         }
     }
     if kept.len() < 2 {
-        return Err(SemError::Data(format!("{in_group}fewer than two cases with an observed value")));
+        return Err(SemError::Data(format!(
+            "{in_group}fewer than two cases with an observed value"
+        )));
     }
     let cl = cluster.map(|c| kept.iter().map(|&r| c[r]).collect());
     let gd = GroupData::new(x, cl);
@@ -386,13 +414,20 @@ fn saturated_loglik(n: usize, p: usize, logdet_s: f64) -> f64 {
 
 /// Fit a model in lavaan syntax to data.
 pub fn fit(model: &str, data: &Data, opts: &FitOptions) -> Result<FitResult, SemError> {
-    let clustered = matches!(data, Data::Raw { cluster: Some(_), .. });
+    let clustered = matches!(
+        data,
+        Data::Raw {
+            cluster: Some(_),
+            ..
+        }
+    );
     let fiml = opts.missing == Missing::Ml;
     // MLR, and any fit with clusters (lavaan: se = "robust.cluster", test = "yuan.bentler.mplus")
     let robust = opts.estimator == Estimator::Mlr || clustered;
     if matches!(data, Data::Moments { .. }) && (fiml || robust) {
         return Err(SemError::Data(
-            "missing = \"ml\" and robust (MLR) inference need raw data, not summary statistics".into(),
+            "missing = \"ml\" and robust (MLR) inference need raw data, not summary statistics"
+                .into(),
         ));
     }
     let syn = syntax::parse(model)?;
@@ -427,7 +462,8 @@ pub fn fit(model: &str, data: &Data, opts: &FitOptions) -> Result<FitResult, Sem
     if let Data::Moments { groups, .. } = data {
         if pt.meanstructure && groups.iter().any(|g| g.1.is_none()) {
             return Err(SemError::Data(
-                "the model has a mean structure but no sample means were given (--sample-mean)".into(),
+                "the model has a mean structure but no sample means were given (--sample-mean)"
+                    .into(),
             ));
         }
     }
@@ -471,7 +507,12 @@ pub fn fit(model: &str, data: &Data, opts: &FitOptions) -> Result<FitResult, Sem
     let fiml_data = fiml.then(|| {
         Arc::new(FimlData {
             groups: prep.raw.clone(),
-            h1: prep.h1.iter().zip(&prep.raw).map(|(h, gd)| h.m2ll / gd.nobs() as f64).collect(),
+            h1: prep
+                .h1
+                .iter()
+                .zip(&prep.raw)
+                .map(|(h, gd)| h.m2ll / gd.nobs() as f64)
+                .collect(),
         })
     });
     let obj = match &fiml_data {
@@ -495,7 +536,11 @@ pub fn fit(model: &str, data: &Data, opts: &FitOptions) -> Result<FitResult, Sem
             "{} case{} with no observed value on any model variable {} ignored (as lavaan does)",
             prep.dropped_empty,
             if prep.dropped_empty == 1 { "" } else { "s" },
-            if prep.dropped_empty == 1 { "was" } else { "were" }
+            if prep.dropped_empty == 1 {
+                "was"
+            } else {
+                "were"
+            }
         ));
     }
     if !opt.converged {
@@ -605,8 +650,12 @@ pub fn fit(model: &str, data: &Data, opts: &FitOptions) -> Result<FitResult, Sem
         let mut x_part = 0.0;
         let mut logdet_sxx = 0.0;
         if !x_idx.is_empty() {
-            let sxx = Array2::from_shape_fn((x_idx.len(), x_idx.len()), |(a, b)| m.cov[[x_idx[a], x_idx[b]]]);
-            logdet_sxx = linalg::spd_inverse(sxx.view()).map(|(_, l)| l).unwrap_or(f64::NAN);
+            let sxx = Array2::from_shape_fn((x_idx.len(), x_idx.len()), |(a, b)| {
+                m.cov[[x_idx[a], x_idx[b]]]
+            });
+            logdet_sxx = linalg::spd_inverse(sxx.view())
+                .map(|(_, l)| l)
+                .unwrap_or(f64::NAN);
             x_part = saturated_loglik(m.nobs, x_idx.len(), logdet_sxx);
         }
         logl += sat - n / 2.0 * f - x_part;
@@ -625,11 +674,8 @@ pub fn fit(model: &str, data: &Data, opts: &FitOptions) -> Result<FitResult, Sem
     let baseline_df = ndat as f64 - (ngroups * (py + if ms { py } else { 0 })) as f64;
 
     // ---- parameter rows ----
-    let se_of = |k: usize| -> Option<f64> {
-        vcov_theta
-            .as_ref()
-            .map(|v| v[[k, k]].max(0.0).sqrt())
-    };
+    let se_of =
+        |k: usize| -> Option<f64> { vcov_theta.as_ref().map(|v| v[[k, k]].max(0.0).sqrt()) };
     // SDs and residual variances per group for standardization
     let m_all = ram.nvar();
     let is_lv: Vec<bool> = (0..m_all).map(|v| v >= p).collect();
@@ -639,7 +685,9 @@ pub fn fit(model: &str, data: &Data, opts: &FitOptions) -> Result<FitResult, Sem
     let z975 = stats::qnorm(0.975);
     let mut parameters: Vec<ParameterRow> = Vec::new();
     for (ri, r) in pt.rows.iter().enumerate() {
-        let Some((g, slot)) = ram.row_slots[ri] else { continue };
+        let Some((g, slot)) = ram.row_slots[ri] else {
+            continue;
+        };
         let est = if r.free > 0 {
             theta[r.free - 1]
         } else {
@@ -655,7 +703,13 @@ pub fn fit(model: &str, data: &Data, opts: &FitOptions) -> Result<FitResult, Sem
             match se_of(r.free - 1) {
                 Some(se) => {
                     let z = est / se;
-                    (Some(se), Some(z), Some(2.0 * stats::pnorm(-z.abs())), Some(est - z975 * se), Some(est + z975 * se))
+                    (
+                        Some(se),
+                        Some(z),
+                        Some(2.0 * stats::pnorm(-z.abs())),
+                        Some(est - z975 * se),
+                        Some(est + z975 * se),
+                    )
                 }
                 None => (None, None, None, None, None),
             }
@@ -667,7 +721,11 @@ pub fn fit(model: &str, data: &Data, opts: &FitOptions) -> Result<FitResult, Sem
             op: r.op.as_str().to_string(),
             rhs: r.rhs.clone(),
             group: g + 1,
-            label: if r.user_label { r.label.clone() } else { String::new() },
+            label: if r.user_label {
+                r.label.clone()
+            } else {
+                String::new()
+            },
             free: r.free,
             exo: r.exo,
             est,
@@ -698,7 +756,12 @@ pub fn fit(model: &str, data: &Data, opts: &FitOptions) -> Result<FitResult, Sem
         let (z, pvalue, lo, hi) = match se {
             Some(se) => {
                 let z = est / se;
-                (Some(z), Some(2.0 * stats::pnorm(-z.abs())), Some(est - z975 * se), Some(est + z975 * se))
+                (
+                    Some(z),
+                    Some(2.0 * stats::pnorm(-z.abs())),
+                    Some(est - z975 * se),
+                    Some(est + z975 * se),
+                )
             }
             None => (None, None, None, None),
         };
@@ -763,11 +826,13 @@ pub fn fit(model: &str, data: &Data, opts: &FitOptions) -> Result<FitResult, Sem
             implied_cov: gm.implied_cov.view(),
             implied_mean: gm.implied_mean.as_ref().map(|m| m.view()),
             fixed_x: &x_idx,
-            missing: missing_parts.get(g).map(|(pats, cov, mean)| measures::MissingMoments {
-                patterns: pats,
-                pairwise_cov: cov.view(),
-                available_mean: mean.view(),
-            }),
+            missing: missing_parts
+                .get(g)
+                .map(|(pats, cov, mean)| measures::MissingMoments {
+                    patterns: pats,
+                    pairwise_cov: cov.view(),
+                    available_mean: mean.view(),
+                }),
         })
         .collect();
     // ---- robust tests: Yuan–Bentler (MLR, clusters) and FIML-corrected RMSEA/CFI ----
@@ -776,19 +841,26 @@ pub fn fit(model: &str, data: &Data, opts: &FitOptions) -> Result<FitResult, Sem
     if let (true, Some(e_inv), Some(b0)) = (robust, e_inv_theta.as_ref(), b0_groups.as_ref()) {
         let traces = robust::h1_traces(&rgroups, ms);
         let baselines: Vec<(Array1<f64>, Array2<f64>)> = match &fiml_lik {
-            Some(fl) => fl.baselines.iter().map(|b| (b.mean.clone(), b.cov.clone())).collect(),
+            Some(fl) => fl
+                .baselines
+                .iter()
+                .map(|b| (b.mean.clone(), b.cov.clone()))
+                .collect(),
             None => prep
                 .moments
                 .iter()
                 .map(|m| {
-                    let xx = Array2::from_shape_fn((x_idx.len(), x_idx.len()), |(a, b)| m.cov[[x_idx[a], x_idx[b]]]);
+                    let xx = Array2::from_shape_fn((x_idx.len(), x_idx.len()), |(a, b)| {
+                        m.cov[[x_idx[a], x_idx[b]]]
+                    });
                     robust::baseline_moments(p, &m.mean, &m.cov.diag().to_owned(), &x_idx, &xx)
                 })
                 .collect(),
         };
         if let Some(traces) = traces {
             let yb = robust::yb_trace(&traces, b0, e_inv, &rgroups);
-            let base = robust::baseline_yb_trace(&traces, &rgroups, &baselines, ms).unwrap_or(f64::NAN);
+            let base =
+                robust::baseline_yb_trace(&traces, &rgroups, &baselines, ms).unwrap_or(f64::NAN);
             // lavaan gives no scaling factor for a model with df = 0
             let trace = if df > 0.0 { yb.trace_ugamma } else { f64::NAN };
             robust_inputs = Some(measures::RobustInputs {
@@ -807,7 +879,8 @@ pub fn fit(model: &str, data: &Data, opts: &FitOptions) -> Result<FitResult, Sem
                 scaling_factor_h0: yb.scaling_factor_h0,
             });
         } else {
-            warnings.push("the h1 information could not be inverted: no scaled test statistic".into());
+            warnings
+                .push("the h1 information could not be inverted: no scaled test statistic".into());
         }
     }
     let mut fiml_corrected: Option<measures::FimlCorrected> = None;
@@ -818,10 +891,22 @@ pub fn fit(model: &str, data: &Data, opts: &FitOptions) -> Result<FitResult, Sem
             .zip(&fl.baselines)
             .map(|(gm, b)| {
                 gm.nobs as f64
-                    * measures::chisq::ml_discrepancy(gm.sample_cov, gm.sample_mean, b.cov.view(), Some(b.mean.view()))
+                    * measures::chisq::ml_discrepancy(
+                        gm.sample_cov,
+                        gm.sample_mean,
+                        b.cov.view(),
+                        Some(b.mean.view()),
+                    )
             })
             .sum();
-        if let Some((k, kb)) = robust::fiml_corrected_k(&ram, &ws.implied, &red, &opt.phi, &rgroups, robust_inputs.is_some()) {
+        if let Some((k, kb)) = robust::fiml_corrected_k(
+            &ram,
+            &ws.implied,
+            &red,
+            &opt.phi,
+            &rgroups,
+            robust_inputs.is_some(),
+        ) {
             fiml_corrected = Some(measures::FimlCorrected {
                 chisq: xx3,
                 scaling_factor: k / df,
@@ -830,7 +915,12 @@ pub fn fit(model: &str, data: &Data, opts: &FitOptions) -> Result<FitResult, Sem
             });
         }
     }
-    warnings.extend(inference::admissibility_warnings(&pt, &ram, &ws, &prep.group_labels));
+    warnings.extend(inference::admissibility_warnings(
+        &pt,
+        &ram,
+        &ws,
+        &prep.group_labels,
+    ));
     let fit_list = measures::fit_measures(&measures::FitInputs {
         npar,
         fmin: opt.fx,
@@ -908,7 +998,12 @@ fn standardize_definitions(pt: &ParTable, params: &mut [ParameterRow]) {
                     .iter()
                     .find(|r| r.op != ":=" && r.label == name)
                     .and_then(pick)
-                    .or_else(|| params.iter().find(|r| r.op == ":=" && r.lhs == name).and_then(pick))
+                    .or_else(|| {
+                        params
+                            .iter()
+                            .find(|r| r.op == ":=" && r.lhs == name)
+                            .and_then(pick)
+                    })
             };
             vals[slot] = d.expr.eval(&lookup).ok();
         }

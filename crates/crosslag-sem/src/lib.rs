@@ -24,8 +24,8 @@ pub mod inference;
 pub mod information;
 pub mod linalg;
 pub mod loss;
-pub mod modindices;
 pub mod missing;
+pub mod modindices;
 pub mod objective;
 pub mod observed;
 pub mod optimize;
@@ -42,6 +42,8 @@ pub mod stats;
 pub mod syntax;
 pub mod transact;
 
-pub use engine::{fit, model_variables, Data, Estimator, FitOptions, Information, Missing, SemError};
+pub use engine::{
+    fit, model_variables, Data, Estimator, FitOptions, Information, Missing, SemError,
+};
 pub use partable::{EntryPoint, GroupEqual};
 pub use results::{FitResult, ParameterRow};

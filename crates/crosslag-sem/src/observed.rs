@@ -22,7 +22,9 @@ impl Moments {
     /// Moments of complete rows (`data` is N × p without missing values).
     pub fn from_complete(data: ArrayView2<f64>) -> Moments {
         let n = data.nrows();
-        let mean = data.mean_axis(Axis(0)).unwrap_or_else(|| Array1::zeros(data.ncols()));
+        let mean = data
+            .mean_axis(Axis(0))
+            .unwrap_or_else(|| Array1::zeros(data.ncols()));
         let centred = &data - &mean;
         let cov = centred.t().dot(&centred) / n as f64;
         Moments::new(n, cov, mean)

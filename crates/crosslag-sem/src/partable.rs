@@ -351,7 +351,19 @@ pub fn build(model: &ModelSyntax, opts: &TableOptions) -> Result<ParTable, Table
 
     // Exogenous observed covariates (fixed.x): independent observed variables of `~`.
     let fixed_x = opts.fixed_x;
-    let ov_x: Vec<String> = if fixed_x { ov_xs.clone() } else { Vec::new() };
+    // A predictor whose variance, covariance or mean the user writes is not a fixed.x
+    // covariate (lavaan ≥ 0.6-12, `lav_partable_vnames`).
+    let user_moment = |v: &String| {
+        user_rows.iter().any(|u| {
+            (u.op == Op::Covariance && (u.lhs == *v || u.rhs == *v))
+                || (u.op == Op::Intercept && u.lhs == *v)
+        })
+    };
+    let ov_x: Vec<String> = if fixed_x {
+        ov_xs.iter().filter(|v| !user_moment(v)).cloned().collect()
+    } else {
+        Vec::new()
+    };
 
     let auto = opts.entry != EntryPoint::Lavaan;
     let int_ov_free = opts.int_ov_free.unwrap_or(auto);
@@ -528,11 +540,16 @@ pub fn build(model: &ModelSyntax, opts: &TableOptions) -> Result<ParTable, Table
             if let Some(k) = user_index {
                 let u = &user_rows[*k];
                 let (fixed, label, start) = u.term.modifiers.for_group(g);
-                if auto && !opts.std_lv && u.op == Op::Loading && first_indicator[u.lhs.as_str()] == *k {
+                if auto
+                    && !opts.std_lv
+                    && u.op == Op::Loading
+                    && first_indicator[u.lhs.as_str()] == *k
+                {
                     is_free = false;
                     r.ustart = Some(1.0);
                 }
-                if auto && u.op == Op::Covariance && u.lhs == u.rhs && opts.std_lv && is_lv(&u.lhs) {
+                if auto && u.op == Op::Covariance && u.lhs == u.rhs && opts.std_lv && is_lv(&u.lhs)
+                {
                     is_free = false;
                     r.ustart = Some(1.0);
                 }
@@ -601,7 +618,12 @@ pub fn build(model: &ModelSyntax, opts: &TableOptions) -> Result<ParTable, Table
 /// lavaan's `group.equal`: each free parameter of a listed kind in group g > 1 is held equal
 /// to its counterpart in group 1 (lavaan writes `==` rows between `.pN.` labels). With
 /// `intercepts` (or `means`) the latent means of groups 2.. are freed.
-fn apply_group_equal(rows: &mut [ParRow], opts: &TableOptions, lv_names: &[String], ov_x: &[String]) {
+fn apply_group_equal(
+    rows: &mut [ParRow],
+    opts: &TableOptions,
+    lv_names: &[String],
+    ov_x: &[String],
+) {
     let is_lv = |s: &str| lv_names.iter().any(|x| x == s);
     let kind_of = |r: &ParRow| -> Option<GroupEqual> {
         match r.op {
@@ -657,7 +679,12 @@ fn apply_group_equal(rows: &mut [ParRow], opts: &TableOptions, lv_names: &[Strin
     // latent means: free in groups 2.. when intercepts are equal but means are not
     if ints_equal && !means_equal {
         for r in rows.iter_mut() {
-            if r.group > 0 && r.op == Op::Intercept && is_lv(&r.lhs) && !r.user && !ov_x.contains(&r.lhs) {
+            if r.group > 0
+                && r.op == Op::Intercept
+                && is_lv(&r.lhs)
+                && !r.user
+                && !ov_x.contains(&r.lhs)
+            {
                 r.free = 1;
                 r.ustart = None;
             }

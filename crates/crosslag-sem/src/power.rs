@@ -922,9 +922,6 @@ impl PowerRun {
         let simulator = Simulator::new(&pop, &design.simulation)?;
         let opts = design.analysis.fit_options()?;
         let analysis = Analysis::new(&design.model, &opts, ngroups)?;
-        if simulator.has_missing() && !analysis.fiml() {
-            // listwise deletion is allowed, but it is worth knowing
-        }
         // pseudo-true values: the analysis model at the population moments
         let cols = analysis.columns(&pop.names).map_err(|e| match e {
             SemError::UnknownVariable { name, .. } => PowerError::Invalid(format!(
@@ -1379,6 +1376,34 @@ mod tests {
         );
         // a missing shard is an error
         assert!(merge(parts[..2].to_vec()).is_err());
+    }
+
+    #[test]
+    fn multigroup_population_and_misspecified_analysis() {
+        let pop = "
+            y ~ c(0.3, 0.6)*x
+            x ~~ c(1, 2)*x
+            y ~~ c(0.91, 0.5)*y
+            x ~ c(0, 1)*1
+            y ~ c(0, 0.5)*1
+        ";
+        let mut d = PowerDesign::new(pop, "y ~ c(b, b)*x", vec![400], 30, 5);
+        d.population_options.ngroups = 2;
+        d.group_shares = vec![0.5, 0.5];
+        d.analysis.meanstructure = true;
+        let run = PowerRun::new(&d).unwrap();
+        // the slope is held equal although it differs: the pseudo-true value lies between
+        let b = &run.parameters[0];
+        assert_eq!(b.info.name, "y~x");
+        assert!(b.true_value > 0.3 && b.true_value < 0.6, "{}", b.true_value);
+        assert_eq!(b.population, Some(0.3));
+        let data = run.data(400, 0);
+        assert_eq!(data.sizes, vec![200, 200]);
+        let out = run.run(None, None);
+        let s = &out.summary.unwrap().by_n[0];
+        assert_eq!(s.converged, 30);
+        // group 2's residual variance is a separate parameter
+        assert!(out.parameters.iter().any(|p| p.info.name == "y~~y.g2"));
     }
 
     #[test]

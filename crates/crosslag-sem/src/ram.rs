@@ -85,7 +85,12 @@ impl RamModel {
         let mut var_names = pt.ov_names.clone();
         var_names.extend(pt.lv_names.iter().cloned());
         let m = var_names.len();
-        let idx = |s: &str| var_names.iter().position(|v| v == s).expect("variable in table");
+        let idx = |s: &str| {
+            var_names
+                .iter()
+                .position(|v| v == s)
+                .expect("variable in table")
+        };
         let mut fixed = vec![RamMatrices::zeros(m); pt.ngroups];
         let mut free = vec![(0, Slot::M(0)); pt.nfree];
         let mut row_slots = Vec::with_capacity(pt.rows.len());

@@ -122,7 +122,12 @@ pub struct ScaledTest {
 }
 
 /// R² = 1 − ψ_v / var_implied(v) for each endogenous variable (lhs of `~`, or an indicator).
-pub fn r_squared(pt: &ParTable, ram: &RamModel, ws: &Workspace, params: &[ParameterRow]) -> Vec<NamedValues> {
+pub fn r_squared(
+    pt: &ParTable,
+    ram: &RamModel,
+    ws: &Workspace,
+    params: &[ParameterRow],
+) -> Vec<NamedValues> {
     let _ = params;
     let mut out = Vec::new();
     for g in 0..pt.ngroups {
@@ -130,7 +135,8 @@ pub fn r_squared(pt: &ParTable, ram: &RamModel, ws: &Workspace, params: &[Parame
         for (v, name) in ram.var_names.iter().enumerate() {
             let endo = pt.rows.iter().any(|r| {
                 r.group == g
-                    && ((r.op == Op::Regression && r.lhs == *name) || (r.op == Op::Loading && r.rhs == *name))
+                    && ((r.op == Op::Regression && r.lhs == *name)
+                        || (r.op == Op::Loading && r.rhs == *name))
             });
             if !endo {
                 continue;

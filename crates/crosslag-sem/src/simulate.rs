@@ -194,11 +194,8 @@ impl Population {
                 .rev()
                 .find(|(k, _)| (!r.label.is_empty() && r.label == *k) || strip(&r.name()) == *k)
                 .map(|(_, v)| *v);
-            let value = match (given, r.free > 0) {
-                (Some(v), _) => Some(v),
-                (None, false) => r.ustart,
-                (None, true) => r.ustart,
-            };
+            // a given value, else the fixed value or start() value of the syntax
+            let value = given.or(r.ustart);
             let Some(value) = value else {
                 let g = if pt.ngroups > 1 {
                     format!(" (group {})", r.group + 1)
