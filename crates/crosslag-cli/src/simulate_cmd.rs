@@ -281,7 +281,11 @@ impl Progress {
             return;
         }
         // the last update waits for the lock, so that the bar always ends with a newline
-        let guard = if done == total { self.lock.lock().ok() } else { self.lock.try_lock().ok() };
+        let guard = if done == total {
+            self.lock.lock().ok()
+        } else {
+            self.lock.try_lock().ok()
+        };
         let Some(_guard) = guard else {
             return;
         };
