@@ -774,6 +774,56 @@ pub fn merge(parts: Vec<BootOutput>) -> Result<BootOutput, String> {
 mod tests {
     use super::*;
 
+    /// Timing of the issue-6 benchmark: 2000 replications of case10's indirect effect
+    /// (`cargo test --release -p crosslag-sem --lib -- --ignored bench_ --nocapture`; reads the
+    /// reference CSV beside the checkout).
+    #[test]
+    #[ignore]
+    fn bench_case10_bootstrap_2000() {
+        let dir =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/reference");
+        let text = std::fs::read_to_string(dir.join("panel_A_complete.csv")).unwrap();
+        let mut lines = text.lines();
+        let names: Vec<String> = lines.next().unwrap().split(',').map(String::from).collect();
+        let rows: Vec<Vec<f64>> = lines
+            .map(|l| {
+                l.split(',')
+                    .map(|v| v.parse().unwrap_or(f64::NAN))
+                    .collect()
+            })
+            .collect();
+        let values = Array2::from_shape_fn((rows.len(), names.len()), |(i, j)| rows[i][j]);
+        let data = Data::Raw {
+            names,
+            values,
+            group: None,
+            group_labels: Vec::new(),
+            cluster: None,
+        };
+        let model = "engage_2 ~ a*close_1 + engage_1 + lang_1\nlang_3 ~ b*engage_2 + c*close_1 + lang_1\nind := a*b\ntotal := c + a*b";
+        let bopts = BootstrapOptions {
+            reps: 2000,
+            seed: 1,
+            ..BootstrapOptions::default()
+        };
+        let t0 = std::time::Instant::now();
+        let out = bootstrap(model, &data, &FitOptions::default(), &bopts, None, None).unwrap();
+        let secs = t0.elapsed().as_secs_f64();
+        let s = out.summary.unwrap();
+        let ind = s.parameters.iter().find(|p| p.name == "ind").unwrap();
+        eprintln!(
+            "case10 bootstrap 2000 + jackknife 1000 + Bollen-Stine, {} threads: {secs:.2} s; ind {:.4} SE {:.4} boot SE {:.4} perc {:?} BCa {:?} BS p {:.4}",
+            rayon::current_num_threads(),
+            ind.est,
+            ind.se.unwrap(),
+            ind.boot_se,
+            ind.percentile,
+            ind.bca,
+            s.bollen_stine.unwrap().pvalue
+        );
+        assert_eq!(s.converged, 2000);
+    }
+
     #[test]
     fn quantiles_type7() {
         let x = [1.0, 2.0, 3.0, 4.0];

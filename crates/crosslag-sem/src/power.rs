@@ -1406,6 +1406,35 @@ mod tests {
         assert!(out.parameters.iter().any(|p| p.info.name == "y~~y.g2"));
     }
 
+    /// Timing of the issue-6 benchmark: 1000 replications of the RI-CLPM (2 constructs,
+    /// 4 waves, N = 500) of datasets/models (`cargo test --release -p crosslag-sem --lib --
+    /// --ignored bench_ --nocapture`).
+    #[test]
+    #[ignore]
+    fn bench_riclpm_power_1000() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../datasets/models");
+        let pop = std::fs::read_to_string(root.join("riclpm_close_lang_population.lav")).unwrap();
+        let model = std::fs::read_to_string(root.join("riclpm_close_lang.lav")).unwrap();
+        let mut d = PowerDesign::new(&pop, &model, vec![500], 1000, 1);
+        d.analysis.entry = "lavaan".into();
+        d.analysis.meanstructure = true;
+        d.analysis.int_ov_free = Some(true);
+        let t0 = std::time::Instant::now();
+        let run = PowerRun::new(&d).unwrap();
+        let prep = t0.elapsed().as_secs_f64();
+        let out = run.run(None, None);
+        let secs = t0.elapsed().as_secs_f64();
+        let s = &out.summary.unwrap().by_n[0];
+        let iters: f64 = out.records.iter().map(|r| r.iterations as f64).sum::<f64>() / 1000.0;
+        eprintln!(
+            "RI-CLPM N = 500, 1000 replications, {} threads: {secs:.3} s (setup {prep:.3} s); {} parameters, converged {}, mean Newton steps {iters:.2}",
+            rayon::current_num_threads(),
+            run.parameters.len(),
+            s.converged
+        );
+        assert_eq!(s.converged, 1000);
+    }
+
     #[test]
     fn shard_ranges_cover_every_replication() {
         let mut next = 0;
