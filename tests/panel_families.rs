@@ -259,24 +259,10 @@ fn lcm_sr() -> PanelDeclaration {
 }
 
 /// LCM-SR: the inadmissible optimum (negative growth-factor variances); chisq, df, npar, logl
-/// and every estimate against lavaan. With the committed optimizer the fit stops at the
-/// iteration limit; with the optimizer work in progress in the checkout when this was written
-/// it reaches the optimum (estimates to 6e-10) — remove the `ignore` when that lands.
+/// and every estimate and standard error against lavaan (the standard errors through lavaan
+/// 0.6.14's generalized inverse of the bordered information, see vcov.rs).
 #[test]
-#[ignore = "optimizer: case16a (iteration limit with the committed optimizer)"]
 fn case16a_lcm_sr() {
-    check_with("case16a_lcmsr", &lcm_sr(), |_| {}, false);
-}
-
-/// The standard errors of case16a: lavaan's covariance matrix of the estimates is not
-/// positive definite there (smallest eigenvalue of the reduced vcov −1.6e-4; the expected
-/// information has condition number 4e6 after diagonal scaling), and its SEs of the
-/// growth-factor (co)variances and wave-1 residual variances differ from an independent
-/// computation of the expected information at lavaan's own estimates (e.g. i_lang ~~ i_lang:
-/// 853.6 there and in crosslag, 4.87 in lavaan). Kept to show the disagreement.
-#[test]
-#[ignore = "lavaan's case16a SEs come from a non-positive-definite vcov; crosslag's agree with an independent computation"]
-fn case16a_lcm_sr_standard_errors() {
     check("case16a_lcmsr", &lcm_sr(), |_| {});
 }
 

@@ -18,6 +18,7 @@ use crate::robust;
 use crate::standardize::{self, Kind};
 use crate::stats;
 use crate::syntax;
+use crate::vcov;
 use ndarray::{Array1, Array2};
 use serde::Serialize;
 use std::sync::Arc;
@@ -592,13 +593,32 @@ pub fn fit(model: &str, data: &Data, opts: &FitOptions) -> Result<FitResult, Sem
         if information == Information::Observed && !red.linear {
             i_phi += &red.curvature(&opt.phi, &ws.grad_theta);
         }
-        match linalg::symmetric_inverse(i_phi.view()) {
-            Some(inv) => {
-                let ev = linalg::symmetric_eigenvalues(i_phi.view());
-                if ev.first().copied().unwrap_or(0.0) <= 1e-10 * ev.last().copied().unwrap_or(1.0).abs() {
-                    warnings.push("the information matrix is close to singular: the model may not be identified".into());
-                }
-                let e_inv = j.dot(&inv).dot(&j.t());
+        // lavaan 0.6.14 inverts the bordered information of all θ copies with a generalized
+        // inverse; where that drops a direction, use it too (vcov.rs) and say so.
+        let lavaan_ginv = vcov::constraint_jacobian(&pt, &theta)
+            .and_then(|h| vcov::bordered_pseudo_inverse(i_theta.view(), h.view()));
+        if let Some(b) = &lavaan_ginv {
+            warnings.push(vcov::dropped_directions_warning(
+                &pt,
+                &b.dropped,
+                &prep.group_labels,
+            ));
+        }
+        let exact = linalg::symmetric_inverse(i_phi.view()).map(|inv| {
+            let ev = linalg::symmetric_eigenvalues(i_phi.view());
+            if lavaan_ginv.is_none()
+                && ev.first().copied().unwrap_or(0.0)
+                    <= 1e-10 * ev.last().copied().unwrap_or(1.0).abs()
+            {
+                warnings.push(
+                    "the information matrix is close to singular: the model may not be identified"
+                        .into(),
+                );
+            }
+            j.dot(&inv).dot(&j.t())
+        });
+        match lavaan_ginv.map(|b| b.inverse).or(exact) {
+            Some(e_inv) => {
                 if robust {
                     // Huber–White sandwich E⁻¹ B0 E⁻¹ / N
                     match robust::first_order_theta(&ram, &ws.implied, &rgroups) {

@@ -41,6 +41,7 @@ pub mod start;
 pub mod stats;
 pub mod syntax;
 pub mod transact;
+pub mod vcov;
 
 pub use engine::{
     fit, model_variables, Data, Estimator, FitOptions, Information, Missing, SemError,
