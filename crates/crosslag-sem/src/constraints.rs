@@ -20,10 +20,12 @@ use ndarray::Array2;
 use std::collections::HashMap;
 
 /// Where a θ element comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 enum Source {
     Phi(usize),
     Dep(usize),
+    /// A φ element held at a value (a bound that is active, see [`Reduction::pin`]).
+    Pinned(f64),
 }
 
 /// A name usable in expressions.
@@ -257,7 +259,7 @@ impl Reduction {
     pub fn phi_of_theta(&self, k: usize) -> Option<usize> {
         match self.theta_source[k] {
             Source::Phi(i) => Some(i),
-            Source::Dep(_) => None,
+            Source::Dep(_) | Source::Pinned(_) => None,
         }
     }
 
@@ -270,11 +272,66 @@ impl Reduction {
         self.phi_first_theta.iter().map(|&k| theta[k]).collect()
     }
 
+    /// Add the lower bound `φ_i ≥ lower` (keeping a tighter existing one).
+    pub fn add_lower_bound(&mut self, phi: usize, lower: f64) {
+        match self.bounds.iter_mut().find(|b| b.phi == phi) {
+            Some(b) => b.lower = Some(b.lower.map_or(lower, |l| l.max(lower))),
+            None => self.bounds.push(Bound {
+                phi,
+                lower: Some(lower),
+                upper: None,
+            }),
+        }
+    }
+
+    /// The same map with some φ elements held at values (active bounds): the returned
+    /// reduction's φ is the old one without them, in order; `kept[i]` is the old index of its
+    /// i-th element.
+    pub fn pin(&self, pinned: &[(usize, f64)]) -> (Reduction, Vec<usize>) {
+        let value = |i: usize| pinned.iter().find(|(p, _)| *p == i).map(|(_, v)| *v);
+        let mut new_index = vec![usize::MAX; self.nphi];
+        let mut kept = Vec::new();
+        for (i, slot) in new_index.iter_mut().enumerate() {
+            if value(i).is_none() {
+                *slot = kept.len();
+                kept.push(i);
+            }
+        }
+        let map = |s: Source| match s {
+            Source::Phi(i) => match value(i) {
+                Some(v) => Source::Pinned(v),
+                None => Source::Phi(new_index[i]),
+            },
+            other => other,
+        };
+        let bounds = self
+            .bounds
+            .iter()
+            .filter(|b| value(b.phi).is_none())
+            .map(|b| Bound {
+                phi: new_index[b.phi],
+                ..*b
+            })
+            .collect();
+        let red = Reduction {
+            nphi: kept.len(),
+            theta_source: self.theta_source.iter().map(|&s| map(s)).collect(),
+            class_source: self.class_source.iter().map(|&s| map(s)).collect(),
+            deps: self.deps.clone(),
+            names: self.names.clone(),
+            phi_first_theta: kept.iter().map(|&i| self.phi_first_theta[i]).collect(),
+            bounds,
+            linear: self.linear,
+        };
+        (red, kept)
+    }
+
     fn value_of(&self, name: &str, phi: &[f64], depvals: &[f64]) -> Option<f64> {
         match self.names.get(name)? {
             Name::Class(c) => Some(match self.class_source[*c] {
                 Source::Phi(i) => phi[i],
                 Source::Dep(d) => *depvals.get(d)?,
+                Source::Pinned(v) => v,
             }),
             Name::Fixed(v) => Some(*v),
             Name::Defined(e) => e.eval(&|n| self.value_of(n, phi, depvals)).ok(),
@@ -297,8 +354,10 @@ impl Reduction {
     pub fn theta(&self, phi: &[f64], theta: &mut [f64]) {
         if self.deps.is_empty() {
             for (k, s) in self.theta_source.iter().enumerate() {
-                if let Source::Phi(i) = s {
-                    theta[k] = phi[*i];
+                match s {
+                    Source::Phi(i) => theta[k] = phi[*i],
+                    Source::Pinned(v) => theta[k] = *v,
+                    Source::Dep(_) => {}
                 }
             }
             return;
@@ -308,6 +367,7 @@ impl Reduction {
             theta[k] = match s {
                 Source::Phi(i) => phi[*i],
                 Source::Dep(d) => vals[*d],
+                Source::Pinned(v) => *v,
             };
         }
     }
@@ -319,6 +379,7 @@ impl Reduction {
             Some(Name::Class(c)) => match self.class_source[*c] {
                 Source::Phi(i) => g[i] = 1.0,
                 Source::Dep(d) => g.clone_from(&depgrads[d]),
+                Source::Pinned(_) => {}
             },
             Some(Name::Defined(e)) => {
                 let (_, ge) = self.eval_grad_inner(e, phi, depvals, depgrads);
@@ -376,6 +437,7 @@ impl Reduction {
         for (k, s) in self.theta_source.iter().enumerate() {
             match s {
                 Source::Phi(i) => j[[k, *i]] = 1.0,
+                Source::Pinned(_) => {}
                 Source::Dep(d) => {
                     for (i, v) in grads[*d].iter().enumerate() {
                         j[[k, i]] = *v;

@@ -48,6 +48,16 @@ pub enum Information {
     Observed,
 }
 
+/// Automatic bounds on parameters (lavaan `bounds=`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub enum Bounds {
+    /// No bounds besides the user's `label > c` constraints (lavaan's default).
+    #[default]
+    None,
+    /// Every free variance (observed residual and latent) at least 0 (lavaan `"pos.var"`).
+    PosVar,
+}
+
 /// Options of a fit, with lavaan's meaning; `Default` gives `sem()`'s defaults.
 #[derive(Debug, Clone, Serialize)]
 pub struct FitOptions {
@@ -67,6 +77,7 @@ pub struct FitOptions {
     pub keep_vcov: bool,
     /// Compute modification indices (lavaan `modindices()`; complete-data ML).
     pub modindices: bool,
+    pub bounds: Bounds,
 }
 
 impl Default for FitOptions {
@@ -85,6 +96,7 @@ impl Default for FitOptions {
             optim: OptimOptions::default(),
             keep_vcov: false,
             modindices: false,
+            bounds: Bounds::None,
         }
     }
 }
@@ -489,7 +501,19 @@ pub fn fit(model: &str, data: &Data, opts: &FitOptions) -> Result<FitResult, Sem
             )));
         }
     }
-    let red = Reduction::build(&pt)?;
+    let mut red = Reduction::build(&pt)?;
+    if opts.bounds == Bounds::PosVar {
+        // lavaan's bounds = "pos.var": lower bound 0 on every free variance
+        for r in pt
+            .rows
+            .iter()
+            .filter(|r| r.free > 0 && r.op == Op::Covariance && r.lhs == r.rhs)
+        {
+            if let Some(i) = red.phi_of_theta(r.free - 1) {
+                red.add_lower_bound(i, 0.0);
+            }
+        }
+    }
     let ram = RamModel::from_partable(&pt);
     let p = pt.ov_names.len();
     let px = pt.ov_x.len();
@@ -595,9 +619,10 @@ pub fn fit(model: &str, data: &Data, opts: &FitOptions) -> Result<FitResult, Sem
         }
         // lavaan 0.6.14 inverts the bordered information of all θ copies with a generalized
         // inverse; where that drops a direction, use it too (vcov.rs) and say so.
-        let lavaan_ginv = vcov::constraint_jacobian(&pt, &theta)
-            .and_then(|h| vcov::bordered_pseudo_inverse(i_theta.view(), h.view()));
-        if let Some(b) = &lavaan_ginv {
+        let lavaan_ginv = vcov::constraint_jacobian(&pt, &theta).and_then(|c| {
+            vcov::bordered_pseudo_inverse(i_theta.view(), c.h.view(), c.active_inequality)
+        });
+        if let Some(b) = lavaan_ginv.as_ref().filter(|b| !b.dropped.is_empty()) {
             warnings.push(vcov::dropped_directions_warning(
                 &pt,
                 &b.dropped,

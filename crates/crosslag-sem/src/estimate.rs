@@ -1,6 +1,6 @@
 //! Estimation from several starting points (lavaan's `optim.attempts`, more thoroughly).
 
-use crate::constraints::Reduction;
+use crate::constraints::{Bound, Reduction};
 use crate::objective::Objective;
 use crate::observed::Moments;
 use crate::optimize::{self, OptimOptions, OptimResult};
@@ -18,7 +18,128 @@ use crate::start::{self, StartStyle};
 ///    solution or after three converged restarts.
 ///
 /// The converged solution with the lowest fx is kept (or, if none converged, the lowest fx).
+/// With bounds (`label > c`, `--bounds pos-var`) the search goes on by [`enforce_bounds`].
 pub fn estimate(
+    pt: &ParTable,
+    red: &Reduction,
+    obj: &Objective,
+    moments: &[Moments],
+    optim: &OptimOptions,
+) -> Option<OptimResult> {
+    let best = estimate_unbounded(pt, red, obj, moments, optim)?;
+    if red.bounds.is_empty() {
+        return Some(best);
+    }
+    Some(enforce_bounds(red, obj, best, optim))
+}
+
+/// Which bound of φ_i is violated (or, with `slack`, within `slack` of being reached), and
+/// its value.
+fn bound_hit(b: &Bound, x: f64, slack: f64) -> Option<f64> {
+    match (b.lower, b.upper) {
+        (Some(l), _) if x < l + slack => Some(l),
+        (_, Some(u)) if x > u - slack => Some(u),
+        _ => None,
+    }
+}
+
+/// Minimise under simple bounds `l ≤ φ_i ≤ u` by an active-set method (Nocedal & Wright,
+/// Numerical Optimization, 2nd ed., §16.5) on top of the unbounded minimiser: the bounds that
+/// the current solution violates are added to the active set (held at their values, see
+/// [`Reduction::pin`]) and the others minimised again; at a feasible solution a bound whose
+/// multiplier has the wrong sign (the gradient points into the feasible region, so moving
+/// off the bound lowers fx) is released, the worst first. The result satisfies the
+/// Karush–Kuhn–Tucker conditions: zero gradient in the free parameters, and for an active
+/// lower bound ∂fx/∂φ_i ≥ 0 (≤ 0 for an upper one). lavaan (`bounds = "pos.var"`) lets
+/// nlminb's box constraints do the same.
+pub fn enforce_bounds(
+    red: &Reduction,
+    obj: &Objective,
+    unbounded: OptimResult,
+    optim: &OptimOptions,
+) -> OptimResult {
+    let feasible = |phi: &[f64]| {
+        red.bounds
+            .iter()
+            .all(|b| bound_hit(b, phi[b.phi], 0.0).is_none())
+    };
+    if feasible(&unbounded.phi) {
+        return unbounded;
+    }
+    let n = red.nphi;
+    let mut phi = unbounded.phi.clone();
+    let mut active: Vec<(usize, f64)> = Vec::new();
+    let mut iterations = unbounded.iterations;
+    let mut last = unbounded;
+    for _ in 0..(2 * red.bounds.len() + 5) {
+        // add every violated bound, and project the point onto the box
+        for b in &red.bounds {
+            if let Some(v) = bound_hit(b, phi[b.phi], 0.0) {
+                if !active.iter().any(|(i, _)| *i == b.phi) {
+                    active.push((b.phi, v));
+                }
+                phi[b.phi] = v;
+            }
+        }
+        let (pinned, kept) = red.pin(&active);
+        let sub = obj.with_reduction(&pinned);
+        let start: Vec<f64> = kept.iter().map(|&i| phi[i]).collect();
+        let res = optimize::minimize(&sub, &start, optim);
+        iterations += res.iterations;
+        for (j, &i) in kept.iter().enumerate() {
+            phi[i] = res.phi[j];
+        }
+        for &(i, v) in &active {
+            phi[i] = v;
+        }
+        last = OptimResult {
+            phi: phi.clone(),
+            iterations,
+            ..res
+        };
+        if !feasible(&phi) {
+            continue;
+        }
+        // multipliers of the active bounds: the full gradient at the pinned coordinates
+        let mut g = vec![0.0; n];
+        obj.value_and_gradient(&phi, &mut g);
+        let wrong_sign = |&(i, v): &(usize, f64)| -> f64 {
+            let b = red.bounds.iter().find(|b| b.phi == i).expect("a bound");
+            if b.lower == Some(v) {
+                -g[i]
+            } else {
+                g[i]
+            }
+        };
+        let worst = active
+            .iter()
+            .enumerate()
+            .map(|(k, a)| (k, wrong_sign(a)))
+            .filter(|&(_, w)| w > 1e-8)
+            .max_by(|a, b| a.1.total_cmp(&b.1));
+        match worst {
+            Some((k, _)) => {
+                active.remove(k);
+            }
+            None => {
+                let nb = active.len();
+                last.reason = format!(
+                    "{}; {nb} parameter{} on {} bound{}",
+                    last.reason,
+                    if nb == 1 { "" } else { "s" },
+                    if nb == 1 { "its" } else { "their" },
+                    if nb == 1 { "" } else { "s" }
+                );
+                return last;
+            }
+        }
+    }
+    last.converged = false;
+    last.reason = "the bounds could not be satisfied (active-set iteration limit)".into();
+    last
+}
+
+fn estimate_unbounded(
     pt: &ParTable,
     red: &Reduction,
     obj: &Objective,

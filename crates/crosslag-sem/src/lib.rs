@@ -44,7 +44,7 @@ pub mod transact;
 pub mod vcov;
 
 pub use engine::{
-    fit, model_variables, Data, Estimator, FitOptions, Information, Missing, SemError,
+    fit, model_variables, Bounds, Data, Estimator, FitOptions, Information, Missing, SemError,
 };
 pub use partable::{EntryPoint, GroupEqual};
 pub use results::{FitResult, ParameterRow};

@@ -101,6 +101,13 @@ impl<'a> Objective<'a> {
         }
     }
 
+    /// The same objective (model, data, FIML patterns) through another map θ = g(φ), e.g.
+    /// one with active bounds pinned.
+    pub fn with_reduction<'b>(&'b self, reduction: &'b Reduction) -> Objective<'b> {
+        let fiml = self.ws.borrow().fiml.clone();
+        Objective::build(self.model, reduction, self.moments, fiml)
+    }
+
     /// Evaluate at θ into `ws`: fx, and ∂fx/∂θ when `want_grad`. `None` if Σ is not PD.
     fn eval_theta(&self, ws: &mut Workspace, want_grad: bool) -> Option<f64> {
         let Workspace {

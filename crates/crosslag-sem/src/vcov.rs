@@ -38,14 +38,25 @@ pub fn ginv_tolerance() -> f64 {
     f64::EPSILON.powf(0.75)
 }
 
-/// lavaan's constraint Jacobian `H` (rows × θ) at the estimates `theta`, or `None` when a
-/// constraint refers to something other than parameter labels and numbers (a `:=`
-/// definition), which lavaan would differentiate numerically.
-pub fn constraint_jacobian(pt: &ParTable, theta: &[f64]) -> Option<Array2<f64>> {
+/// lavaan's constraint Jacobian at the estimates.
+#[derive(Debug, Clone)]
+pub struct ConstraintRows {
+    /// `H` (rows × θ).
+    pub h: Array2<f64>,
+    /// Some `label > c` constraint holds with equality: its row makes the bordered inverse
+    /// differ from `J (Jᵀ I J)⁻¹ Jᵀ` (the parameter on its bound gets a standard error of 0).
+    pub active_inequality: bool,
+}
+
+/// lavaan's constraint Jacobian `H` at the estimates `theta`, or `None` when a constraint
+/// refers to something other than parameter labels and numbers (a `:=` definition), which
+/// lavaan would differentiate numerically.
+pub fn constraint_jacobian(pt: &ParTable, theta: &[f64]) -> Option<ConstraintRows> {
     let q = theta.len();
     let mut first: HashMap<&str, usize> = HashMap::new();
     let mut fixed: HashMap<&str, f64> = HashMap::new();
     let mut rows: Vec<Array1<f64>> = Vec::new();
+    let mut active_inequality = false;
     for r in &pt.rows {
         if r.label.is_empty() {
             continue;
@@ -113,6 +124,7 @@ pub fn constraint_jacobian(pt: &ParTable, theta: &[f64]) -> Option<Array2<f64>> 
                     let mut h = Array1::zeros(q);
                     h[k] = 1.0;
                     rows.push(h);
+                    active_inequality = true;
                 }
             }
         }
@@ -121,7 +133,10 @@ pub fn constraint_jacobian(pt: &ParTable, theta: &[f64]) -> Option<Array2<f64>> 
     for (i, r) in rows.iter().enumerate() {
         h.row_mut(i).assign(r);
     }
-    Some(h)
+    Some(ConstraintRows {
+        h,
+        active_inequality,
+    })
 }
 
 fn partial(e: &Expr, var: &str, lookup: &dyn Fn(&str) -> Option<f64>) -> Option<f64> {
@@ -160,8 +175,8 @@ pub fn bordered(info: ArrayView2<f64>, h: ArrayView2<f64>) -> Array2<f64> {
 }
 
 /// lavaan 0.6.14's constrained inverse when `MASS::ginv` drops at least one direction of the
-/// bordered information; `None` when it drops none, and the exact inverse
-/// `J (Jᵀ I J)⁻¹ Jᵀ` is lavaan's result.
+/// bordered information, or always with `force`; `None` when it drops none (and `force` is
+/// false): the exact inverse `J (Jᵀ I J)⁻¹ Jᵀ` is then lavaan's result.
 ///
 /// `B` is symmetric, so its singular values are the absolute eigenvalues and
 /// `B⁺ = Σ_{|λ_i| > tol·max|λ|} v_i v_iᵀ / λ_i`. (lavaan's `B` also carries a block
@@ -170,6 +185,7 @@ pub fn bordered(info: ArrayView2<f64>, h: ArrayView2<f64>) -> Array2<f64> {
 pub fn bordered_pseudo_inverse(
     info: ArrayView2<f64>,
     h: ArrayView2<f64>,
+    force: bool,
 ) -> Option<BorderedInverse> {
     if h.nrows() == 0 {
         return None;
@@ -182,7 +198,7 @@ pub fn bordered_pseudo_inverse(
     let ev = linalg::symmetric_eigenvalues(b.view());
     let largest = ev.iter().fold(0.0f64, |a, v| a.max(v.abs()));
     let cut = ginv_tolerance() * largest;
-    if ev.iter().all(|v| v.abs() > cut) {
+    if !force && ev.iter().all(|v| v.abs() > cut) {
         return None;
     }
     let (values, vectors) = linalg::symmetric_eigen(b.view());
@@ -254,7 +270,7 @@ mod tests {
     fn well_conditioned_needs_no_pseudo_inverse() {
         let info = array![[2.0, 0.5, 0.1], [0.5, 3.0, 0.2], [0.1, 0.2, 1.0]];
         let h = array![[1.0, -1.0, 0.0]];
-        assert!(bordered_pseudo_inverse(info.view(), h.view()).is_none());
+        assert!(bordered_pseudo_inverse(info.view(), h.view(), false).is_none());
         // and the full inverse of B has that slice
         let b = bordered(info.view(), h.view());
         let binv = linalg::inverse(b.view()).unwrap();
@@ -280,7 +296,8 @@ mod tests {
             [0.0, 0.0, 0.0, 5.0]
         ];
         let h = array![[1.0, 0.0, 0.0, -1.0]];
-        let out = bordered_pseudo_inverse(info.view(), h.view()).expect("a dropped direction");
+        let out =
+            bordered_pseudo_inverse(info.view(), h.view(), false).expect("a dropped direction");
         assert_eq!(out.dropped.len(), 1);
         let d = &out.dropped[0];
         assert!((d[1].abs() - d[2].abs()).abs() < 1e-6 && d[1] * d[2] < 0.0);

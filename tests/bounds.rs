@@ -1,0 +1,141 @@
+//! `bounds = "pos.var"` (crosslag `--bounds pos-var`) against lavaan 0.6.14, and simple
+//! bounds from `label > c` constraints.
+//!
+//! The oracle (tests/data/lavaan_bounds_case16a.json, written by tests/data/lavaan_bounds.R)
+//! is case16a's LCM-SR with its lagged paths free per interval: unbounded, three variances are
+//! negative; with the bounds, `s_close ~~ s_close` sits on 0.
+
+use crosslag_sem::{Bounds, FitOptions};
+use crosslag_tests::*;
+use serde_json::Value;
+
+fn oracle() -> Value {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/lavaan_bounds_case16a.json");
+    serde_json::from_str(&std::fs::read_to_string(path).expect("oracle")).expect("json")
+}
+
+fn fit_bounded(bounds: Bounds) -> (Value, crosslag_sem::FitResult) {
+    let o = oracle();
+    let vars: Vec<String> = ["close", "lang"]
+        .iter()
+        .flat_map(|s| (1..=4).map(move |t| format!("{s}_{t}")))
+        .collect();
+    let csv = reference_dir().join(o["data"].as_str().unwrap());
+    let data = load_raw(&csv, &vars, None, None);
+    let opts = FitOptions {
+        entry: crosslag_sem::EntryPoint::Lavaan,
+        bounds,
+        ..FitOptions::default()
+    };
+    let res = crosslag_sem::fit(o["syntax"].as_str().unwrap(), &data, &opts).expect("fit");
+    (o, res)
+}
+
+#[test]
+fn pos_var_matches_lavaan() {
+    let (o, res) = fit_bounded(Bounds::PosVar);
+    assert!(res.converged, "{}", res.optimizer_reason);
+    // every variance admissible, the one lavaan puts on the bound on it too
+    for p in res
+        .parameters
+        .iter()
+        .filter(|p| p.op == "~~" && p.lhs == p.rhs)
+    {
+        assert!(p.est >= 0.0, "{} ~~ {} = {}", p.lhs, p.rhs, p.est);
+    }
+    let on_bound: Vec<&str> = res
+        .parameters
+        .iter()
+        .filter(|p| p.op == "~~" && p.lhs == p.rhs && p.free > 0 && p.est == 0.0)
+        .map(|p| p.lhs.as_str())
+        .collect();
+    assert_eq!(on_bound, vec!["s_close"]);
+    // lavaan stops nlminb at a looser point (fx 0.005823155…): crosslag's optimum is at
+    // least as good, and the same to lavaan's precision
+    let fx_lavaan = o["fx"].as_f64().unwrap();
+    let fx = res.fmin;
+    assert!(fx <= fx_lavaan + 1e-12, "fx {fx} vs lavaan {fx_lavaan}");
+    assert!(
+        (fx - fx_lavaan).abs() < 1e-6,
+        "fx {fx} vs lavaan {fx_lavaan}"
+    );
+    let chisq = o["chisq"].as_f64().unwrap();
+    assert!(close(res.chisq, chisq, 1e-4, 1.0));
+    let mut worst: f64 = 0.0;
+    for r in o["parameters"].as_array().unwrap() {
+        let (lhs, op, rhs) = (
+            r["lhs"].as_str().unwrap(),
+            r["op"].as_str().unwrap(),
+            r["rhs"].as_str().unwrap(),
+        );
+        let ours = res
+            .parameters
+            .iter()
+            .find(|p| p.lhs == lhs && p.op == op && p.rhs == rhs)
+            .unwrap_or_else(|| panic!("{lhs} {op} {rhs} missing"));
+        let est = r["est"].as_f64().unwrap();
+        let d = (ours.est - est).abs() / est.abs().max(1.0);
+        worst = worst.max(d);
+        assert!(d < 1e-4, "{lhs} {op} {rhs}: {} vs lavaan {est}", ours.est);
+    }
+    eprintln!(
+        "largest relative difference of the estimates from lavaan: {worst:.2e}; fx {fx:.12} vs {fx_lavaan:.12}"
+    );
+}
+
+/// Without bounds the same model is inadmissible and says so.
+#[test]
+fn unbounded_is_inadmissible() {
+    let (_, res) = fit_bounded(Bounds::None);
+    assert!(res
+        .parameters
+        .iter()
+        .any(|p| p.op == "~~" && p.lhs == p.rhs && p.est < 0.0));
+    assert!(res.warnings.iter().any(|w| w.contains("negative")));
+}
+
+/// A user bound `label > c`: the KKT conditions hold at the solution (the bounded parameter
+/// on its bound, fx no lower than without it), and with a bound that is not active the
+/// solution is the unbounded one.
+#[test]
+fn user_lower_bound() {
+    let case = load_case("case02_riclpm_ml");
+    let free = fit_case(&case);
+    let target = free
+        .parameters
+        .iter()
+        .find(|p| p.lhs == "RI_close" && p.op == "~~" && p.rhs == "RI_close")
+        .expect("RI variance")
+        .est;
+    let fx_free = free.chisq;
+    let label = |s: &str, bound: f64| {
+        s.replace("RI_close ~~ RI_close", "RI_close ~~ v_ri*RI_close")
+            + &format!("\nv_ri > {bound}\n")
+    };
+    // inactive bound: same solution
+    let loose = crosslag_sem::fit(
+        &label(&case.syntax, target / 2.0),
+        &case.data,
+        &case.options,
+    )
+    .expect("fit");
+    assert!(close(loose.chisq, fx_free, 1e-9, 1.0));
+    // active bound: the estimate sits on it, chisq rises, SE 0 as in lavaan (active
+    // inequality constraints enter lavaan's bordered information)
+    let tight = crosslag_sem::fit(
+        &label(&case.syntax, 2.0 * target),
+        &case.data,
+        &case.options,
+    )
+    .expect("fit");
+    assert!(tight.converged, "{}", tight.optimizer_reason);
+    let p = tight
+        .parameters
+        .iter()
+        .find(|p| p.lhs == "RI_close" && p.op == "~~" && p.rhs == "RI_close")
+        .unwrap();
+    assert_eq!(p.est, 2.0 * target);
+    assert!(p.se.unwrap_or(1.0).abs() < 1e-8, "{:?}", p.se);
+    assert!(tight.chisq > fx_free + 1e-3);
+}
