@@ -884,6 +884,8 @@ impl Bootstrap {
             v.sort_by(|a, b| a.total_cmp(b));
             let name = if row.op == ":=" {
                 row.lhs.clone()
+            } else if self.fit.ngroups > 1 {
+                format!("{} {} {} (group {})", row.lhs, row.op, row.rhs, row.group)
             } else {
                 format!("{} {} {}", row.lhs, row.op, row.rhs)
             };
@@ -968,9 +970,12 @@ impl Bootstrap {
             ));
         }
         if !extreme.is_empty() {
+            let more = extreme.len().saturating_sub(5);
+            extreme.truncate(5);
             res.warnings.push(format!(
-                "extreme order statistics used as interval endpoints (too few replications for the level) for: {}",
-                extreme.join(", ")
+                "extreme order statistics used as interval endpoints (too few replications for the level) for: {}{}",
+                extreme.join(", "),
+                if more > 0 { format!(" and {more} more") } else { String::new() }
             ));
         }
         if !no_acc.is_empty() {
