@@ -1,10 +1,17 @@
 //! `crosslag fit`: fit a model in lavaan syntax (the command line of ../docs/CONTRACT.md).
+//!
+//! `--se bootstrap` is lavaan's `se = "bootstrap"`: the model is refitted to `--bootstrap R`
+//! resamples of the rows (of the clusters with `--cluster`), and the standard errors, z, p and
+//! the intervals of every free and `:=` parameter come from the replications
+//! ([`crosslag_sem::bootstrap::Bootstrap::fit_with_bootstrap_se`] has the formulas).
 
 use crate::output;
+use crate::simulate_cmd::{self, Progress};
 use clap::{Args, ValueEnum};
 use crosslag_data::{
     read_frame_with_labels, read_matrix_csv, select_with_labels, ReadOptions, Selection,
 };
+use crosslag_sem::bootstrap::{BootCiType, Bootstrap, BootstrapOptions};
 use crosslag_sem::{Data, EntryPoint, Estimator, FitOptions, GroupEqual, Information, Missing};
 use ndarray::{Array1, Array2};
 use std::path::{Path, PathBuf};
@@ -59,11 +66,137 @@ pub struct FitArgs {
     /// Compute modification indices (lavaan's `modindices()`; complete-data ML).
     #[arg(long)]
     pub modindices: bool,
+    /// Standard errors: `standard` (from the information matrix; sandwich with MLR or
+    /// --cluster) or `bootstrap` (lavaan's se = "bootstrap": SEs, z, p and intervals from
+    /// refits to resampled rows, or clusters with --cluster).
+    #[arg(long, default_value = "standard", value_name = "TYPE")]
+    pub se: String,
+    /// Bootstrap replications for --se bootstrap (lavaan's `bootstrap =`) [default: 1000].
+    #[arg(long, value_name = "R", allow_hyphen_values = true)]
+    pub bootstrap: Option<String>,
+    /// Seed of the bootstrap: replication b resamples with derive_seed(S, [b]), so results do
+    /// not depend on the number of threads [default: 1].
+    #[arg(long, value_name = "S", allow_hyphen_values = true)]
+    pub seed: Option<String>,
+    /// Bootstrap intervals (lavaan's boot.ci.type): perc (percentile) or bca (bias-corrected
+    /// and accelerated; adds one jackknife refit per row or cluster) [default: perc].
+    #[arg(long, value_name = "TYPE")]
+    pub boot_ci: Option<String>,
+    /// With --se bootstrap: also the Bollen–Stine bootstrap p-value of the chi-square test
+    /// (complete data).
+    #[arg(long)]
+    pub bollen_stine: bool,
+    /// Worker threads of the bootstrap (default: one per core).
+    #[arg(long, default_value_t = 0)]
+    pub threads: usize,
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
     /// Write the output to this file (atomically) instead of stdout.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
+}
+
+/// How the standard errors of a fit are computed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SeChoice {
+    /// From the information matrix (lavaan's `se = "standard"`, or the sandwich of MLR).
+    Standard,
+    /// lavaan's `se = "bootstrap"`.
+    Bootstrap(BootstrapOptions, BootCiType),
+}
+
+/// `--se`, `--bootstrap`, `--seed`, `--boot-ci`, `--bollen-stine` → what to compute; every
+/// mistake is one sentence naming the option.
+pub fn se_choice(args: &FitArgs) -> Result<SeChoice, String> {
+    let se = args.se.trim().to_ascii_lowercase();
+    let bootstrap = match se.as_str() {
+        "standard" => false,
+        "bootstrap" | "boot" => true,
+        "robust.huber.white" | "robust" | "robust.mlr" | "sandwich" => {
+            if args.common.estimator == EstimatorArg::Mlr {
+                // MLR's standard errors are lavaan's robust.huber.white
+                false
+            } else {
+                return Err(format!(
+                    "--se {}: sandwich standard errors come with --estimator MLR (which also scales the test); with ML use --se standard or --se bootstrap",
+                    args.se
+                ));
+            }
+        }
+        _ => {
+            return Err(format!(
+                "--se: unknown type '{}'; use standard or bootstrap",
+                args.se
+            ))
+        }
+    };
+    if !bootstrap {
+        let given = [
+            ("--bootstrap", args.bootstrap.is_some()),
+            ("--seed", args.seed.is_some()),
+            ("--boot-ci", args.boot_ci.is_some()),
+            ("--bollen-stine", args.bollen_stine),
+        ];
+        if let Some((name, _)) = given.iter().find(|(_, g)| *g) {
+            return Err(format!(
+                "{name} applies to bootstrap standard errors: add --se bootstrap (or leave out {name})"
+            ));
+        }
+        return Ok(SeChoice::Standard);
+    }
+    if args.common.sample_cov.is_some() {
+        return Err(
+            "--se bootstrap resamples raw data: give --data instead of --sample-cov".into(),
+        );
+    }
+    let reps = match args.bootstrap.as_deref().map(str::trim) {
+        None => 1000,
+        Some(r) => match r.parse::<usize>() {
+            Ok(n) if n >= 2 => n,
+            _ => {
+                return Err(format!(
+                    "--bootstrap: '{r}' is not a usable number of replications; give a whole number R of at least 2 (lavaan's default is 1000)"
+                ))
+            }
+        },
+    };
+    let seed = match args.seed.as_deref().map(str::trim) {
+        None => 1,
+        Some(v) => v.parse::<u64>().map_err(|_| {
+            format!(
+                "--seed: '{v}' is not a seed; give a whole number from 0 to 18446744073709551615"
+            )
+        })?,
+    };
+    let ci = match args
+        .boot_ci
+        .as_deref()
+        .map(|c| c.trim().to_ascii_lowercase())
+    {
+        None => BootCiType::Perc,
+        Some(c) => match c.as_str() {
+            "perc" | "percentile" => BootCiType::Perc,
+            "bca" => BootCiType::Bca,
+            _ => {
+                return Err(format!(
+                    "--boot-ci: unknown interval type '{c}'; use perc (percentile) or bca"
+                ))
+            }
+        },
+    };
+    if args.bollen_stine && args.common.missing == MissingArg::Ml {
+        return Err("--bollen-stine needs complete data: leave it out with --missing ml".into());
+    }
+    Ok(SeChoice::Bootstrap(
+        BootstrapOptions {
+            reps,
+            seed,
+            level: 0.95,
+            bollen_stine: args.bollen_stine,
+            bca: ci == BootCiType::Bca,
+        },
+        ci,
+    ))
 }
 
 /// The data and estimation options shared by `fit` and `compare`.
@@ -244,6 +377,7 @@ pub fn load_data(args: &CommonArgs, model_vars: &[String]) -> Result<Data, Strin
 }
 
 pub fn run(args: &FitArgs) -> Result<(), String> {
+    let se = se_choice(args)?;
     let model = read_model(&args.model)?;
     let model_name = file_name(&args.model);
     let vars = crosslag_sem::model_variables(&model).map_err(|e| format!("{model_name}: {e}"))?;
@@ -251,15 +385,48 @@ pub fn run(args: &FitArgs) -> Result<(), String> {
     let mut opts = fit_options(&args.common)?;
     opts.keep_vcov = args.vcov;
     opts.modindices = args.modindices;
-    let res = crosslag_sem::fit(&model, &data, &opts).map_err(|e| match e {
+    let sem_error = |e: crosslag_sem::SemError| match e {
         crosslag_sem::SemError::Syntax(_) | crosslag_sem::SemError::Table(_) => {
             format!("{model_name}: {e}")
         }
         _ => e.to_string(),
-    })?;
+    };
+    let (bopts, ci) = match se {
+        SeChoice::Standard => {
+            let res = crosslag_sem::fit(&model, &data, &opts).map_err(sem_error)?;
+            let text = match args.format {
+                Format::Json => output::json(&res, args.vcov)?,
+                Format::Table => output::table(&res),
+            };
+            return output::emit(&text, args.output.as_deref());
+        }
+        SeChoice::Bootstrap(bopts, ci) => (bopts, ci),
+    };
+    simulate_cmd::set_threads(args.threads)?;
+    let prepared = Bootstrap::new(&model, &data, &opts, &bopts).map_err(sem_error)?;
+    let progress = Progress::new("bootstrap");
+    let cb = |d: usize, t: usize| {
+        if let Some(p) = &progress {
+            p.update(d, t)
+        }
+    };
+    let out = prepared.run(None, Some(&cb));
+    let (res, info) = prepared
+        .fit_with_bootstrap_se(&out, ci)
+        .map_err(sem_error)?;
     let text = match args.format {
-        Format::Json => output::json(&res, args.vcov)?,
-        Format::Table => output::table(&res),
+        Format::Json => {
+            let mut doc = output::json_value(&res, args.vcov);
+            doc["bootstrap"] =
+                serde_json::to_value(&info).map_err(|e| format!("could not write JSON: {e}"))?;
+            serde_json::to_string_pretty(&doc)
+                .map(|mut s| {
+                    s.push('\n');
+                    s
+                })
+                .map_err(|e| format!("could not write JSON: {e}"))?
+        }
+        Format::Table => output::table_with(&res, Some(&info)),
     };
     output::emit(&text, args.output.as_deref())
 }

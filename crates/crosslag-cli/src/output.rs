@@ -2,6 +2,7 @@
 //! output files atomically (a temporary file renamed into place, so that a failed run never
 //! leaves a half-written file).
 
+use crosslag_sem::bootstrap::{BootCiType, BootSeInfo};
 use crosslag_sem::{FitResult, ParameterRow};
 use serde_json::{json, Value};
 use std::fmt::Write as _;
@@ -108,6 +109,14 @@ fn line(out: &mut String, label: &str, value: String) {
 
 /// lavaan's `summary(fit, fit.measures = TRUE, standardized = TRUE)` layout.
 pub fn table(res: &FitResult) -> String {
+    table_with(res, None)
+}
+
+/// The table; with bootstrap standard errors (lavaan's `se = "bootstrap"`) also the
+/// bootstrap's settings, the Bollen–Stine p-value (if computed) and the interval columns
+/// (`summary(fit, ci = TRUE)`).
+pub fn table_with(res: &FitResult, boot: Option<&BootSeInfo>) -> String {
+    let ci = boot.is_some();
     let mut out = String::new();
     let f = |k: &str| res.fit.get(k);
     let _ = writeln!(
@@ -141,6 +150,18 @@ pub fn table(res: &FitResult) -> String {
     line(&mut out, "Test statistic", num(f("chisq"), 0, 3));
     line(&mut out, "Degrees of freedom", num(f("df"), 0, 0));
     line(&mut out, "P-value (Chi-square)", num(f("pvalue"), 0, 3));
+    if let Some(bs) = boot.and_then(|b| b.bollen_stine.as_ref()) {
+        line(
+            &mut out,
+            "P-value (Bollen-Stine bootstrap)",
+            num(Some(bs.pvalue), 0, 3),
+        );
+        line(
+            &mut out,
+            "  Bollen-Stine draws converged",
+            bs.used.to_string(),
+        );
+    }
     out.push_str("\nModel Test Baseline Model:\n");
     line(&mut out, "Test statistic", num(f("baseline.chisq"), 0, 3));
     line(&mut out, "Degrees of freedom", num(f("baseline.df"), 0, 0));
@@ -186,31 +207,60 @@ pub fn table(res: &FitResult) -> String {
     out.push_str("\nStandardized Root Mean Square Residual:\n");
     line(&mut out, "SRMR", num(f("srmr"), 0, 3));
     out.push_str("\nParameter Estimates:\n");
-    line(
-        &mut out,
-        "Information",
-        match res.information {
-            crosslag_sem::Information::Expected => "Expected".into(),
-            crosslag_sem::Information::Observed => "Observed".into(),
-        },
-    );
+    match boot {
+        Some(b) => {
+            line(&mut out, "Standard errors", "Bootstrap".into());
+            line(
+                &mut out,
+                "Number of requested bootstrap draws",
+                b.reps.to_string(),
+            );
+            line(
+                &mut out,
+                "Number of successful bootstrap draws",
+                b.converged.to_string(),
+            );
+            line(&mut out, "Bootstrap seed", b.seed.to_string());
+            line(&mut out, "Resampled", b.resampled.clone());
+            line(
+                &mut out,
+                "Confidence intervals",
+                format!(
+                    "{}% {}",
+                    100.0 * b.level,
+                    match b.ci_type {
+                        BootCiType::Perc => "percentile",
+                        BootCiType::Bca => "BCa",
+                    }
+                ),
+            );
+        }
+        None => line(
+            &mut out,
+            "Information",
+            match res.information {
+                crosslag_sem::Information::Expected => "Expected".into(),
+                crosslag_sem::Information::Observed => "Observed".into(),
+            },
+        ),
+    }
     for g in 1..=res.ngroups {
         if res.ngroups > 1 {
             let label = res.group_labels.get(g - 1).cloned().unwrap_or_default();
             let _ = writeln!(out, "\n\nGroup {g} [{label}]:");
         }
         let rows: Vec<&ParameterRow> = res.parameters.iter().filter(|p| p.group == g).collect();
-        section(&mut out, "Latent Variables", &rows, "=~", res);
-        section(&mut out, "Regressions", &rows, "~", res);
-        section(&mut out, "Covariances", &rows, "~~", res);
-        section(&mut out, "Intercepts", &rows, "~1", res);
-        section(&mut out, "Variances", &rows, "~~", res);
+        section(&mut out, "Latent Variables", &rows, "=~", res, ci);
+        section(&mut out, "Regressions", &rows, "~", res, ci);
+        section(&mut out, "Covariances", &rows, "~~", res, ci);
+        section(&mut out, "Intercepts", &rows, "~1", res, ci);
+        section(&mut out, "Variances", &rows, "~~", res, ci);
     }
     let defined: Vec<&ParameterRow> = res.parameters.iter().filter(|p| p.op == ":=").collect();
     if !defined.is_empty() {
-        header(&mut out, "Defined Parameters");
+        header(&mut out, "Defined Parameters", ci);
         for p in defined {
-            row(&mut out, &format!("{} := {}", p.lhs, p.rhs), p, 4);
+            row(&mut out, &format!("{} := {}", p.lhs, p.rhs), p, 4, ci);
         }
     }
     if !res.modindices.is_empty() {
@@ -246,19 +296,29 @@ pub fn table(res: &FitResult) -> String {
     out
 }
 
-fn header(out: &mut String, title: &str) {
+fn header(out: &mut String, title: &str, ci: bool) {
+    let ci_cols = if ci {
+        format!("{:>9}{:>9}", "ci.lower", "ci.upper")
+    } else {
+        String::new()
+    };
     let _ = writeln!(
         out,
-        "\n{title}:\n{:<22}{:>10}{:>9}{:>9}{:>9}{:>9}{:>9}",
+        "\n{title}:\n{:<22}{:>10}{:>9}{:>9}{:>9}{ci_cols}{:>9}{:>9}",
         "", "Estimate", "Std.Err", "z-value", "P(>|z|)", "Std.lv", "Std.all"
     );
 }
 
-fn row(out: &mut String, name: &str, p: &ParameterRow, indent: usize) {
+fn row(out: &mut String, name: &str, p: &ParameterRow, indent: usize, ci: bool) {
     let name = format!("{:indent$}{name}", "");
+    let ci_cols = if ci {
+        format!("{}{}", num(p.ci_lower, 9, 3), num(p.ci_upper, 9, 3))
+    } else {
+        String::new()
+    };
     let _ = writeln!(
         out,
-        "{name:<22}{}{}{}{}{}{}",
+        "{name:<22}{}{}{}{}{ci_cols}{}{}",
         num(Some(p.est), 10, 3),
         if p.free > 0 || p.op == ":=" {
             num(p.se, 9, 3)
@@ -280,7 +340,14 @@ fn is_endogenous(res: &FitResult, name: &str, group: usize) -> bool {
     })
 }
 
-fn section(out: &mut String, title: &str, rows: &[&ParameterRow], op: &str, res: &FitResult) {
+fn section(
+    out: &mut String,
+    title: &str,
+    rows: &[&ParameterRow],
+    op: &str,
+    res: &FitResult,
+    ci: bool,
+) {
     let variances = title == "Variances";
     let chosen: Vec<&&ParameterRow> = rows
         .iter()
@@ -289,7 +356,7 @@ fn section(out: &mut String, title: &str, rows: &[&ParameterRow], op: &str, res:
     if chosen.is_empty() {
         return;
     }
-    header(out, title);
+    header(out, title, ci);
     match op {
         "=~" | "~" | "~~" if !variances => {
             let mut last = String::new();
@@ -303,7 +370,7 @@ fn section(out: &mut String, title: &str, rows: &[&ParameterRow], op: &str, res:
                 } else {
                     format!("{} ({})", p.rhs, p.label)
                 };
-                row(out, &name, p, 4);
+                row(out, &name, p, 4, ci);
             }
         }
         _ => {
@@ -318,7 +385,7 @@ fn section(out: &mut String, title: &str, rows: &[&ParameterRow], op: &str, res:
                 } else {
                     format!("{dot}{} ({})", p.lhs, p.label)
                 };
-                row(out, &name, p, 3);
+                row(out, &name, p, 3, ci);
             }
         }
     }
