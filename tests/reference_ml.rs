@@ -196,3 +196,55 @@ fn modification_indices_case01_case02() {
         }
     }
 }
+
+/// `fixed.x = FALSE`: the wave-1 scores of the CLPM (case01) become ordinary variables, with
+/// free means, variances and their covariance (lavaan adds those rows in either case, and
+/// fixes them only under fixed.x). The model is saturated in those moments, so χ², df and
+/// every other estimate stay lavaan's; npar grows by 5 and the new estimates are the sample
+/// moments (divisor N).
+#[test]
+fn fixed_x_false_frees_the_covariate_moments() {
+    let mut case = load_case("case01_clpm_ml");
+    let fixed = fit_case(&case);
+    case.options.fixed_x = false;
+    let free = fit_case(&case);
+    assert!(free.converged);
+    assert_eq!(free.npar, fixed.npar + 5);
+    assert!(
+        close(free.chisq, fixed.chisq, 1e-8, 1.0),
+        "{} vs {}",
+        free.chisq,
+        fixed.chisq
+    );
+    assert_eq!(free.df, fixed.df);
+    let row = |r: &crosslag_sem::FitResult, l: &str, op: &str, rhs: &str| {
+        r.parameters
+            .iter()
+            .find(|p| p.lhs == l && p.op == op && p.rhs == rhs)
+            .unwrap_or_else(|| panic!("{l} {op} {rhs}"))
+            .clone()
+    };
+    for (l, op, rhs) in [
+        ("close_1", "~~", "lang_1"),
+        ("close_1", "~~", "close_1"),
+        ("lang_1", "~~", "lang_1"),
+        ("close_1", "~1", ""),
+    ] {
+        let (a, b) = (row(&fixed, l, op, rhs), row(&free, l, op, rhs));
+        assert!(
+            close(a.est, b.est, 1e-7, 1.0),
+            "{l} {op} {rhs}: {} vs {}",
+            a.est,
+            b.est
+        );
+        assert!(
+            a.se.unwrap_or(0.0) == 0.0 && b.se.unwrap() > 0.0,
+            "{l} {op} {rhs}"
+        );
+    }
+    for (a, b) in fixed.parameters.iter().zip(&free.parameters) {
+        if a.op == "~" {
+            assert!(close(a.est, b.est, 1e-7, 1.0));
+        }
+    }
+}

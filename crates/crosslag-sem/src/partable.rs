@@ -359,10 +359,14 @@ pub fn build(model: &ModelSyntax, opts: &TableOptions) -> Result<ParTable, Table
                 || (u.op == Op::Intercept && u.lhs == *v)
         })
     };
-    let ov_x: Vec<String> = if fixed_x {
-        ov_xs.iter().filter(|v| !user_moment(v)).cloned().collect()
+    let xs: Vec<String> = ov_xs.iter().filter(|v| !user_moment(v)).cloned().collect();
+    // With fixed.x their moments are fixed at the sample values; without, they are free
+    // parameters (lavaan adds the variances and covariances of the exogenous covariates in
+    // either case, `lav_partable_flat` step d).
+    let (ov_x, free_x): (Vec<String>, Vec<String>) = if fixed_x {
+        (xs, Vec::new())
     } else {
-        Vec::new()
+        (Vec::new(), xs)
     };
 
     let auto = opts.entry != EntryPoint::Lavaan;
@@ -450,6 +454,17 @@ pub fn build(model: &ModelSyntax, opts: &TableOptions) -> Result<ParTable, Table
                 if !has_row(&template, &ys[i], Op::Covariance, &ys[j]) {
                     template.push((ParRow::new(&ys[i], Op::Covariance, &ys[j], 0, false), None));
                 }
+            }
+        }
+    }
+    // variances and covariances of exogenous covariates that are not fixed.x: free
+    for i in 0..free_x.len() {
+        for j in i..free_x.len() {
+            if !has_row(&template, &free_x[i], Op::Covariance, &free_x[j]) {
+                template.push((
+                    ParRow::new(&free_x[i], Op::Covariance, &free_x[j], 0, false),
+                    None,
+                ));
             }
         }
     }
