@@ -1219,6 +1219,62 @@ mod tests {
         assert!(boot.fit_with_bootstrap_se(&part, BootCiType::Perc).is_err());
     }
 
+    /// Each replication's estimates are those of the front door fitted to the resampled rows
+    /// (the lean refit loses nothing), so a bootstrap SE differs from lavaan's only by the
+    /// random resamples.
+    #[test]
+    fn replications_equal_full_fits_to_the_resamples() {
+        let pop = "y ~ 0.4*m + 0.1*x\nm ~ 0.5*x\nx ~~ 1*x\nm ~~ 0.75*m\ny ~~ 0.8*y";
+        let popn = crate::simulate::Population::from_syntax(pop, &Default::default()).unwrap();
+        let sim = crate::simulate::Simulator::new(&popn, &Default::default()).unwrap();
+        let data = sim.draw_seeded(&[150], 4).to_data(&[]);
+        let Data::Raw { names, values, .. } = &data else {
+            unreachable!()
+        };
+        let model = "y ~ b*m + x\nm ~ a*x\nind := a*b";
+        let bopts = BootstrapOptions {
+            reps: 8,
+            seed: 21,
+            bollen_stine: false,
+            bca: false,
+            ..BootstrapOptions::default()
+        };
+        let boot = Bootstrap::new(model, &data, &FitOptions::default(), &bopts).unwrap();
+        let out = boot.run(None, None);
+        let n = values.nrows();
+        for (b, rec) in out.records.iter().enumerate() {
+            // the rows replication b draws (one unit per row without clusters)
+            let mut rng = rng_from_seed(derive_seed(21, &[b as u64]));
+            let idx: Vec<usize> = (0..n).map(|_| rng.random_range(0..n)).collect();
+            let resample = Data::Raw {
+                names: names.clone(),
+                values: values.select(ndarray::Axis(0), &idx),
+                group: None,
+                group_labels: Vec::new(),
+                cluster: None,
+            };
+            let full = engine::fit(model, &resample, &FitOptions::default()).unwrap();
+            for (p, est) in boot.parameters.iter().zip(&rec.est) {
+                let row = full
+                    .parameters
+                    .iter()
+                    .find(|r| {
+                        r.lhs == p.info.lhs
+                            && r.op == p.info.op
+                            && (p.info.op == ":=" || r.rhs == p.info.rhs)
+                    })
+                    .unwrap();
+                let e = est.unwrap();
+                assert!(
+                    (row.est - e).abs() < 1e-8 * row.est.abs().max(1.0),
+                    "replication {b}, {}: {} vs {e}",
+                    p.info.name,
+                    row.est
+                );
+            }
+        }
+    }
+
     #[test]
     fn symmetric_square_root() {
         let a = ndarray::array![[4.0, 1.0, 0.5], [1.0, 3.0, 0.2], [0.5, 0.2, 2.0]];
