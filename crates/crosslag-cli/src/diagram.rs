@@ -4,7 +4,9 @@
 //! has a row of observed scores (squares) on the outside and a row of within components
 //! (circles) on the inside; the random intercepts (ellipses) sit above (x) and below (y),
 //! with the covariance of the random intercepts as an arc on the left. In the CLPM there is
-//! one row of squares per construct.
+//! one row of squares per construct. Time-invariant covariates (`--covariate`) are squares in
+//! a column on the left, with an arrow to every score they predict (their effects are equal
+//! over time, so only the arrows to wave 1 carry a label).
 //!
 //! Every parameter row of a path (`=~`, `~` between drawn variables, `~~` between two
 //! different drawn variables) is one edge; every drawn variable one node. Edges are labelled
@@ -30,6 +32,8 @@ const RECT_H: f64 = 34.0;
 const RADIUS: f64 = 25.0;
 const RI_RX: f64 = 72.0;
 const RI_RY: f64 = 24.0;
+/// Width of the covariate column, when there are covariates.
+const COV_COL: f64 = 150.0;
 const FONT: &str = "DejaVu Sans, Helvetica, Arial, sans-serif";
 
 #[derive(Clone, Copy)]
@@ -109,6 +113,8 @@ fn style(r: &ParameterRow, alpha: f64) -> (&'static str, &'static str, f64, bool
 
 struct Canvas {
     out: String,
+    /// x of the first wave (LEFT, shifted right when a covariate column is drawn).
+    left: f64,
 }
 
 impl Canvas {
@@ -254,7 +260,7 @@ fn panel(
 ) -> f64 {
     let lay = &m.layout;
     let nt = lay.waves.len();
-    let xs: Vec<f64> = (0..nt).map(|i| LEFT + i as f64 * COL).collect();
+    let xs: Vec<f64> = (0..nt).map(|i| c.left + i as f64 * COL).collect();
     let mid = (xs[0] + xs[nt - 1]) / 2.0;
     let ri = m.family != Family::Clpm;
     let _ = writeln!(
@@ -342,6 +348,18 @@ fn panel(
         }
         355.0
     };
+    // covariates: a column on the left, centred between the two constructs
+    let centre = if ri { top + 344.5 } else { top + 215.0 };
+    let k = t.covariates.len() as f64;
+    for (j, cov) in t.covariates.iter().enumerate() {
+        add(
+            cov,
+            Shape::Rect,
+            20.0 + RECT_W / 2.0 + 8.0,
+            centre + (j as f64 - (k - 1.0) / 2.0) * 50.0,
+            vec![cov.clone()],
+        );
+    }
     // edges: every path between drawn variables of this group
     let rows: Vec<&ParameterRow> = m
         .parameters
@@ -381,6 +399,21 @@ fn panel(
         if bend == 0.0 && r.op == "~~" {
             // the random-intercept covariance: an arc around the left of the panel
             ri_arc(c, r, from, to, t.alpha, group);
+        } else if r.op == "~" && t.covariates.contains(&r.rhs) {
+            // a covariate's effect, equal over time: labelled at wave 1 only
+            let first = [&lay.x.observed[0], &lay.y.observed[0]].contains(&&r.lhs);
+            let mut shown = r.clone();
+            if !first {
+                shown.std_all = None;
+            }
+            // later waves: curved away from the within components in the middle
+            let size = 4.0 + 4.0 * (to.x - from.x) / COL;
+            let bend = match (first, to.y < from.y) {
+                (true, _) => 0.0,
+                (false, true) => -size,
+                (false, false) => size,
+            };
+            c.edge(&shown, from, to, t.alpha, group, bend, 0.5);
         } else {
             c.edge(r, from, to, t.alpha, group, bend, at);
         }
@@ -406,7 +439,7 @@ fn ri_arc(c: &mut Canvas, r: &ParameterRow, from: &Node, to: &Node, alpha: f64, 
     let (x1, y1) = (from.x - RI_RX, from.y);
     let (x2, y2) = (to.x - RI_RX, to.y);
     // left of the squares (LEFT − RECT_W/2) and of the wave-1 covariance curve
-    let xl = LEFT - RECT_W / 2.0 - 32.0;
+    let xl = c.left - RECT_W / 2.0 - 32.0;
     let rr = 18.0;
     let dir = if y2 > y1 { 1.0 } else { -1.0 };
     let _ = writeln!(
@@ -469,8 +502,17 @@ pub fn svg(t: &Transact, family: Family) -> Result<String, String> {
         .model(family)
         .ok_or_else(|| format!("the {} was not fitted; no diagram", family.title()))?;
     let nt = m.layout.waves.len();
-    let width = LEFT + (nt as f64 - 1.0) * COL + RIGHT + 20.0;
-    let mut c = Canvas { out: String::new() };
+    let left = LEFT
+        + if t.covariates.is_empty() {
+            0.0
+        } else {
+            COV_COL
+        };
+    let width = left + (nt as f64 - 1.0) * COL + RIGHT + 20.0;
+    let mut c = Canvas {
+        out: String::new(),
+        left,
+    };
     let mut top = 0.0;
     let n: usize = t.nobs.iter().sum();
     let _ = writeln!(

@@ -348,9 +348,9 @@ fn output_and_diagram_files_are_written_whole() {
 
 /// The variables and paths the diagram must show: every `=~`, `~` between model variables of
 /// the panel, and `~~` between two different ones, per group.
-fn expected_graph(model: &Value) -> (usize, usize) {
+fn expected_graph(model: &Value, covariates: &[String]) -> (usize, usize) {
     let lay = &model["layout"];
-    let mut vars: Vec<String> = Vec::new();
+    let mut vars: Vec<String> = covariates.to_vec();
     for c in ["x", "y"] {
         for key in ["observed", "within"] {
             for v in lay[c][key].as_array().unwrap() {
@@ -439,7 +439,11 @@ fn check_graph(v: &Value, svg: &str, family: &str, name: &str) -> PathBuf {
         .iter()
         .find(|m| m["family"] == family)
         .unwrap();
-    let (nodes, edges) = expected_graph(model);
+    let covariates: Vec<String> = v["covariates"]
+        .as_array()
+        .map(|a| a.iter().map(|c| c.as_str().unwrap().to_string()).collect())
+        .unwrap_or_default();
+    let (nodes, edges) = expected_graph(model, &covariates);
     assert_eq!(class("node"), nodes, "one node per variable (and group)");
     assert_eq!(class("edge"), edges, "one edge per path");
     // every edge joins two drawn nodes of its group
@@ -517,4 +521,16 @@ fn diagram_has_a_node_per_variable_and_an_edge_per_path() {
     let (v, svg) = diagram_case("groups", &["--model", "riclpm", "--group", "ses_low"]);
     let png = check_graph(&v, &svg, "riclpm", "groups");
     println!("two-group diagram: {}", png.display());
+
+    // a covariate: one more node, and an edge to each of the 8 scores it predicts
+    let (v, svg) = diagram_case("covariate", &["--model", "riclpm", "--covariate", "gender"]);
+    let png = check_graph(&v, &svg, "riclpm", "covariate");
+    let doc = roxmltree::Document::parse(&svg).unwrap();
+    let from_gender = doc
+        .descendants()
+        .filter(|n| n.attribute("class") == Some("edge"))
+        .filter(|n| n.attribute("data-from") == Some("gender"))
+        .count();
+    assert_eq!(from_gender, 8);
+    println!("diagram with a covariate: {}", png.display());
 }
