@@ -39,6 +39,16 @@ pub enum MissingArg {
     Ml,
 }
 
+/// Automatic bounds (lavaan `bounds=`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BoundsArg {
+    /// None besides `label > c` constraints in the model.
+    None,
+    /// Every free variance kept at or above 0 (lavaan "pos.var").
+    #[value(name = "pos-var", alias = "pos.var")]
+    PosVar,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum InformationArg {
     Expected,
@@ -233,6 +243,10 @@ pub struct CommonArgs {
     /// Information matrix for standard errors (default: lavaan's for the estimator).
     #[arg(long, value_enum)]
     pub information: Option<InformationArg>,
+    /// Keep every free variance at or above 0 (`pos-var`, lavaan's bounds = "pos.var") for an
+    /// admissible solution where the unrestricted one has negative variances.
+    #[arg(long, value_enum, default_value_t = BoundsArg::None)]
+    pub bounds: BoundsArg,
     /// Summary statistics: covariance matrix (CSV, header row of names, divisor N − 1).
     #[arg(long, requires = "sample_nobs", conflicts_with = "data")]
     pub sample_cov: Option<PathBuf>,
@@ -294,6 +308,10 @@ pub fn fit_options(args: &CommonArgs) -> Result<FitOptions, String> {
             InformationArg::Observed => Information::Observed,
         }),
         group_equal,
+        bounds: match args.bounds {
+            BoundsArg::None => crosslag_sem::Bounds::None,
+            BoundsArg::PosVar => crosslag_sem::Bounds::PosVar,
+        },
         group_partial: args
             .group_partial
             .iter()

@@ -178,3 +178,83 @@ fn unknown_group_equal_is_refused() {
     );
     assert!(err.contains("slopes"), "{err}");
 }
+
+/// `--bounds pos-var` on the LCM-SR whose unbounded optimum has negative variances
+/// (tests/data/lavaan_bounds_case16a.json, lavaan 0.6.14 with bounds = "pos.var"): no
+/// negative variance, `s_close ~~ s_close` on its bound, lavaan's chi-square.
+#[test]
+fn bounds_pos_var_gives_an_admissible_solution() {
+    let oracle: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("tests/data/lavaan_bounds_case16a.json")).unwrap(),
+    )
+    .unwrap();
+    let model = tmp("lcmsr_free.lav", oracle["syntax"].as_str().unwrap());
+    let data = root()
+        .join("../shared/reference")
+        .join(oracle["data"].as_str().unwrap());
+    let run = |bounds: &str| {
+        let out = bin()
+            .args([
+                "fit",
+                "--function",
+                "lavaan",
+                "--format",
+                "json",
+                "--bounds",
+                bounds,
+            ])
+            .arg("--model")
+            .arg(&model)
+            .arg("--data")
+            .arg(&data)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    let variances = |v: &serde_json::Value| -> Vec<(String, f64)> {
+        v["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|p| p["op"] == "~~" && p["lhs"] == p["rhs"] && p["free"].as_u64() > Some(0))
+            .map(|p| {
+                (
+                    p["lhs"].as_str().unwrap().to_string(),
+                    p["est"].as_f64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    let free = run("none");
+    assert!(variances(&free).iter().any(|(_, v)| *v < 0.0));
+    let bounded = run("pos.var");
+    let vars = variances(&bounded);
+    assert!(vars.iter().all(|(_, v)| *v >= 0.0), "{vars:?}");
+    assert!(
+        vars.iter().any(|(n, v)| n == "s_close" && *v == 0.0),
+        "{vars:?}"
+    );
+    let chisq = bounded["fit"]["chisq"].as_f64().unwrap();
+    let want = oracle["chisq"].as_f64().unwrap();
+    assert!(
+        (chisq - want).abs() < 1e-4 * want,
+        "{chisq} vs lavaan {want}"
+    );
+    // a bad value is one line naming the choices
+    let out = bin()
+        .args(["fit", "--bounds", "positive"])
+        .arg("--model")
+        .arg(&model)
+        .arg("--data")
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("pos-var"), "{err}");
+}

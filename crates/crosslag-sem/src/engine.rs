@@ -503,16 +503,7 @@ pub fn fit(model: &str, data: &Data, opts: &FitOptions) -> Result<FitResult, Sem
     }
     let mut red = Reduction::build(&pt)?;
     if opts.bounds == Bounds::PosVar {
-        // lavaan's bounds = "pos.var": lower bound 0 on every free variance
-        for r in pt
-            .rows
-            .iter()
-            .filter(|r| r.free > 0 && r.op == Op::Covariance && r.lhs == r.rhs)
-        {
-            if let Some(i) = red.phi_of_theta(r.free - 1) {
-                red.add_lower_bound(i, 0.0);
-            }
-        }
+        crate::estimate::add_positive_variance_bounds(&pt, &mut red);
     }
     let ram = RamModel::from_partable(&pt);
     let p = pt.ov_names.len();

@@ -210,6 +210,21 @@ fn estimate_unbounded(
     best
 }
 
+/// lavaan's `bounds = "pos.var"`: a lower bound of 0 on every free variance (observed
+/// residual and latent; `lav_partable_add_bounds` with `min.var.* = 0`). A variance that an
+/// equality constraint computes from others has no φ of its own and is left unbounded.
+pub fn add_positive_variance_bounds(pt: &ParTable, red: &mut Reduction) {
+    for r in pt
+        .rows
+        .iter()
+        .filter(|r| r.free > 0 && r.op == Op::Covariance && r.lhs == r.rhs)
+    {
+        if let Some(i) = red.phi_of_theta(r.free - 1) {
+            red.add_lower_bound(i, 0.0);
+        }
+    }
+}
+
 /// Whether any free variance parameter is negative at φ.
 pub fn has_negative_variance(pt: &ParTable, red: &Reduction, phi: &[f64]) -> bool {
     let mut theta = vec![0.0; red.ntheta()];

@@ -33,7 +33,8 @@
 //! computes the summary from them, which is exactly what a single run gives.
 
 use crate::constraints::Reduction;
-use crate::engine::{Estimator, FitOptions, Information, Missing, SemError};
+use crate::engine::{Bounds, Estimator, FitOptions, Information, Missing, SemError};
+use crate::estimate;
 use crate::linalg;
 use crate::missing::{self, GroupData};
 use crate::objective::{FimlData, Objective};
@@ -74,6 +75,9 @@ pub struct AnalysisSpec {
     pub missing: String,
     /// `"expected"`, `"observed"`, or `None` for lavaan's default.
     pub information: Option<String>,
+    /// `"pos.var"` for lavaan's bounds = "pos.var"; absent (older outputs) or `"none"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bounds: Option<String>,
 }
 
 impl Default for AnalysisSpec {
@@ -114,6 +118,7 @@ impl AnalysisSpec {
                 }
                 .to_string()
             }),
+            bounds: (o.bounds == Bounds::PosVar).then(|| "pos.var".to_string()),
         }
     }
 
@@ -144,6 +149,10 @@ impl AnalysisSpec {
                 Some("expected") => Some(Information::Expected),
                 Some("observed") => Some(Information::Observed),
                 _ => None,
+            },
+            bounds: match self.bounds.as_deref() {
+                Some("pos.var") => Bounds::PosVar,
+                _ => Bounds::None,
             },
             ..FitOptions::default()
         })
@@ -237,7 +246,10 @@ impl Analysis {
             group_partial: opts.group_partial.clone(),
         };
         let pt = partable::build(&syn, &topts)?;
-        let red = Reduction::build(&pt)?;
+        let mut red = Reduction::build(&pt)?;
+        if opts.bounds == Bounds::PosVar {
+            estimate::add_positive_variance_bounds(&pt, &mut red);
+        }
         let ram = RamModel::from_partable(&pt);
         let p = pt.ov_names.len();
         let ms = pt.meanstructure;
@@ -471,6 +483,21 @@ impl Analysis {
                 fx = opt.fx;
                 converged = opt.converged;
             }
+        }
+        if !self.red.bounds.is_empty() && fx.is_finite() {
+            let unbounded = optimize::OptimResult {
+                phi,
+                fx,
+                iterations: iterations as u64,
+                converged,
+                reason: String::new(),
+                max_abs_gradient: f64::NAN,
+            };
+            let r = estimate::enforce_bounds(&self.red, &obj, unbounded, &OptimOptions::default());
+            phi = r.phi;
+            fx = r.fx;
+            iterations = r.iterations as u32;
+            converged = r.converged;
         }
         if !fx.is_finite() {
             return None;
