@@ -1,22 +1,27 @@
 //! `crosslag compare`: fit two or more nested models to the same data and compare them as
 //! lavaan's `anova()` / `lavTestLRT()` does (χ² difference test, or the Satorra–Bentler 2001
-//! scaled difference for MLR), with AIC and BIC side by side.
+//! scaled difference for MLR), with AIC and BIC side by side. Models can also come as saved
+//! results of `crosslag fit --format json` (`--result`), e.g. fits with different
+//! `--group-equal` settings.
 
 use crate::fit::{self, CommonArgs, Format};
 use crate::output;
 use clap::Args;
-use crosslag_sem::compare::{self, Comparison};
-use crosslag_sem::FitResult;
+use crosslag_sem::compare::{self, Comparison, ModelFit};
 use serde_json::json;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 #[derive(Args, Debug)]
 pub struct CompareArgs {
-    /// A model in lavaan syntax; give --model once per model (two or more, in any order: they
-    /// are sorted by degrees of freedom).
-    #[arg(long = "model", required = true)]
+    /// A model in lavaan syntax, fitted with the options below; give --model once per model
+    /// (two or more models in all, in any order: they are sorted by degrees of freedom).
+    #[arg(long = "model", required_unless_present = "results")]
     pub models: Vec<PathBuf>,
+    /// A saved fit (`crosslag fit --format json` output) to include; repeatable. Fits saved
+    /// with different options (e.g. --group-equal) can be compared this way.
+    #[arg(long = "result")]
+    pub results: Vec<PathBuf>,
     #[command(flatten)]
     pub common: CommonArgs,
     #[arg(long, value_enum, default_value_t = Format::Table)]
@@ -55,7 +60,7 @@ fn num(x: Option<f64>, digits: usize) -> String {
 }
 
 /// lavaan-style table of a comparison.
-fn table(cmp: &Comparison, fits: &[(String, FitResult)]) -> String {
+fn table(cmp: &Comparison, entries: &[Entry]) -> String {
     let mut out = String::new();
     let scaled = cmp.method != "standard";
     if scaled {
@@ -125,8 +130,8 @@ fn table(cmp: &Comparison, fits: &[(String, FitResult)]) -> String {
         }
     }
     let mut warnings: Vec<String> = cmp.warnings.clone();
-    for (name, f) in fits {
-        warnings.extend(f.warnings.iter().map(|w| format!("{name}: {w}")));
+    for e in entries {
+        warnings.extend(e.warnings.iter().map(|w| format!("{}: {w}", e.name)));
     }
     if !warnings.is_empty() {
         let _ = writeln!(out, "\nWarnings:");
@@ -137,42 +142,94 @@ fn table(cmp: &Comparison, fits: &[(String, FitResult)]) -> String {
     out
 }
 
+/// One model of the comparison: fitted now, or read from a saved result.
+struct Entry {
+    name: String,
+    file: PathBuf,
+    fit: ModelFit,
+    nobs: Vec<usize>,
+    warnings: Vec<String>,
+}
+
+/// A saved `crosslag fit --format json` result.
+fn read_result(path: &Path, name: &str) -> Result<Entry, String> {
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{file}: {e}"))?;
+    let doc: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+        format!("{file}: not a JSON result ({e}); save fits with `crosslag fit --format json`")
+    })?;
+    let summary = doc.get("comparison").ok_or_else(|| {
+        format!(
+            "{file}: no \"comparison\" summary in this JSON; save the fit again with `crosslag fit --format json`"
+        )
+    })?;
+    let fit: ModelFit = serde_json::from_value(summary.clone())
+        .map_err(|e| format!("{file}: the \"comparison\" summary is incomplete ({e})"))?;
+    let nobs = serde_json::from_value(doc["nobs"].clone()).unwrap_or_default();
+    let warnings = serde_json::from_value(doc["warnings"].clone()).unwrap_or_default();
+    Ok(Entry {
+        name: name.to_string(),
+        file: path.to_path_buf(),
+        fit,
+        nobs,
+        warnings,
+    })
+}
+
 pub fn run(args: &CompareArgs) -> Result<(), String> {
-    if args.models.len() < 2 {
-        return Err("compare needs at least two models (give --model twice or more)".into());
+    if args.models.len() + args.results.len() < 2 {
+        return Err(
+            "compare needs at least two models (give --model or --result twice or more)".into(),
+        );
     }
-    let names = model_names(&args.models);
-    let opts = fit::fit_options(&args.common)?;
-    let mut fits: Vec<(String, FitResult)> = Vec::new();
-    for (path, name) in args.models.iter().zip(&names) {
-        let model = fit::read_model(path)?;
-        let vars = crosslag_sem::model_variables(&model).map_err(|e| format!("{name}: {e}"))?;
-        let data = fit::load_data(&args.common, &vars)?;
-        let res = crosslag_sem::fit(&model, &data, &opts).map_err(|e| format!("{name}: {e}"))?;
-        fits.push((name.clone(), res));
+    let paths: Vec<PathBuf> = args.models.iter().chain(&args.results).cloned().collect();
+    let names = model_names(&paths);
+    let mut entries: Vec<Entry> = Vec::new();
+    if !args.models.is_empty() {
+        let opts = fit::fit_options(&args.common)?;
+        for (path, name) in args.models.iter().zip(&names) {
+            let model = fit::read_model(path)?;
+            let vars = crosslag_sem::model_variables(&model).map_err(|e| format!("{name}: {e}"))?;
+            let data = fit::load_data(&args.common, &vars)?;
+            let res =
+                crosslag_sem::fit(&model, &data, &opts).map_err(|e| format!("{name}: {e}"))?;
+            entries.push(Entry {
+                name: name.clone(),
+                file: path.clone(),
+                fit: ModelFit::from(&res),
+                nobs: res.nobs.clone(),
+                warnings: res.warnings.clone(),
+            });
+        }
     }
-    let refs: Vec<(String, &FitResult)> = fits.iter().map(|(n, f)| (n.clone(), f)).collect();
-    let cmp = compare::lrt(&refs).map_err(|e| e.to_string())?;
+    for (path, name) in args.results.iter().zip(&names[args.models.len()..]) {
+        entries.push(read_result(path, name)?);
+    }
+    let fits: Vec<(String, ModelFit)> = entries
+        .iter()
+        .map(|e| (e.name.clone(), e.fit.clone()))
+        .collect();
+    let cmp = compare::lrt_fits(&fits).map_err(|e| e.to_string())?;
     let text = match args.format {
         Format::Json => {
-            let models: Vec<serde_json::Value> = fits
+            let models: Vec<serde_json::Value> = entries
                 .iter()
-                .zip(&args.models)
-                .map(|((name, f), path)| {
+                .map(|e| {
+                    let f = &e.fit;
                     json!({
-                        "model": name,
-                        "file": path.display().to_string(),
+                        "model": e.name,
+                        "file": e.file.display().to_string(),
                         "converged": f.converged,
                         "npar": f.npar,
-                        "nobs": f.nobs,
+                        "nobs": e.nobs,
                         "loglik": f.loglik,
                         "chisq": f.chisq,
                         "df": f.df,
-                        "aic": f.fit.get("aic"),
-                        "bic": f.fit.get("bic"),
-                        "chisq_scaled": f.scaled_test.as_ref().map(|s| s.chisq_scaled).filter(|v| v.is_finite()),
-                        "scaling_factor": f.scaled_test.as_ref().map(|s| s.scaling_factor).filter(|v| v.is_finite()),
-                        "warnings": f.warnings,
+                        "aic": f.aic,
+                        "bic": f.bic,
+                        "chisq_scaled": f.chisq_scaled.filter(|v| v.is_finite()),
+                        "scaling_factor": f.scaling_factor.filter(|v| v.is_finite()),
+                        "warnings": e.warnings,
                     })
                 })
                 .collect();
@@ -185,7 +242,7 @@ pub fn run(args: &CompareArgs) -> Result<(), String> {
             serde_json::to_string_pretty(&doc).map_err(|e| format!("could not write JSON: {e}"))?
                 + "\n"
         }
-        Format::Table => table(&cmp, &fits),
+        Format::Table => table(&cmp, &entries),
     };
     output::emit(&text, args.output.as_deref())
 }

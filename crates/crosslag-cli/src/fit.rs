@@ -213,7 +213,7 @@ pub fn se_choice(args: &FitArgs) -> Result<SeChoice, String> {
 #[derive(Args, Debug)]
 pub struct CommonArgs {
     /// Data file: .csv (NA or empty = missing), .parquet, .dta, .sav.
-    #[arg(long, required_unless_present = "sample_cov")]
+    #[arg(long)]
     pub data: Option<PathBuf>,
     /// Which lavaan entry point's defaults apply (cfa = sem; lavaan = nothing automatic).
     #[arg(long = "function", value_enum, default_value_t = Function::Sem)]

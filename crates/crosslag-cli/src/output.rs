@@ -45,6 +45,8 @@ pub fn json_value(res: &FitResult, with_vcov: bool) -> Value {
         "r2": res.r2,
         "groups": groups,
         "warnings": res.warnings,
+        // what `crosslag compare --result` needs to compare this fit with others
+        "comparison": crosslag_sem::compare::ModelFit::from(res),
     });
     if !res.modindices.is_empty() {
         doc["modindices"] = json!(res.modindices);

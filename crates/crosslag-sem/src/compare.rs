@@ -17,11 +17,57 @@
 //!   (below −ε^⅓) and equal degrees of freedom (p-value NA) give warnings.
 //!
 //! AIC and BIC are those of `fitMeasures()`.
+//!
+//! The comparison needs only a summary of each fit ([`ModelFit`]), which the command line's
+//! JSON output carries (`"comparison"`), so that models fitted separately — with different
+//! `group.equal` settings, say, or in different batch jobs — can be compared from their saved
+//! results.
 
 use crate::fit::rmsea;
 use crate::results::FitResult;
 use crate::stats::pchisq_upper;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+
+/// What a likelihood-ratio comparison needs of a fitted model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelFit {
+    pub converged: bool,
+    pub npar: usize,
+    pub loglik: f64,
+    /// The unscaled (standard) χ² and its degrees of freedom.
+    pub chisq: f64,
+    pub df: f64,
+    pub aic: Option<f64>,
+    pub bic: Option<f64>,
+    /// The scaled χ² and its scaling factor (MLR; `None` for plain ML).
+    pub chisq_scaled: Option<f64>,
+    pub scaling_factor: Option<f64>,
+    pub ntotal: usize,
+    pub ngroups: usize,
+    pub meanstructure: bool,
+    pub ov_names: Vec<String>,
+}
+
+impl From<&FitResult> for ModelFit {
+    fn from(m: &FitResult) -> ModelFit {
+        ModelFit {
+            converged: m.converged,
+            npar: m.npar,
+            loglik: m.loglik,
+            chisq: m.chisq,
+            df: m.df,
+            aic: m.fit.get("aic"),
+            bic: m.fit.get("bic"),
+            // a scaled test whose statistic is undefined (df = 0) still marks the fit as MLR
+            chisq_scaled: m.scaled_test.as_ref().map(|s| s.chisq_scaled),
+            scaling_factor: m.scaled_test.as_ref().map(|s| s.scaling_factor),
+            ntotal: m.ntotal,
+            ngroups: m.ngroups,
+            meanstructure: m.meanstructure,
+            ov_names: m.ov_names.clone(),
+        }
+    }
+}
 
 /// One row of the comparison table (lavaan's `anova` columns).
 #[derive(Debug, Clone, Serialize)]
@@ -103,14 +149,23 @@ fn finite(x: f64) -> Option<f64> {
 /// Compare fitted models as `lavTestLRT(m1, m2, ...)`; `models` are (name, fit) in the order
 /// given.
 pub fn lrt(models: &[(String, &FitResult)]) -> Result<Comparison, CompareError> {
+    let fits: Vec<(String, ModelFit)> = models
+        .iter()
+        .map(|(n, m)| (n.clone(), ModelFit::from(*m)))
+        .collect();
+    lrt_fits(&fits)
+}
+
+/// [`lrt`] on model summaries (e.g. read back from saved results).
+pub fn lrt_fits(models: &[(String, ModelFit)]) -> Result<Comparison, CompareError> {
     if models.len() < 2 {
         return Err(CompareError::TooFewModels);
     }
-    let first = models[0].1;
+    let first = &models[0].1;
     let mut warnings = Vec::new();
     let mut order: Vec<usize> = (0..models.len()).collect();
     order.sort_by(|&a, &b| models[a].1.df.total_cmp(&models[b].1.df));
-    let mods: Vec<&(String, &FitResult)> = order.iter().map(|&i| &models[i]).collect();
+    let mods: Vec<&(String, ModelFit)> = order.iter().map(|&i| &models[i]).collect();
 
     let mut ov0 = first.ov_names.clone();
     ov0.sort();
@@ -128,7 +183,7 @@ pub fn lrt(models: &[(String, &FitResult)]) -> Result<Comparison, CompareError> 
     if mods.iter().any(|(_, m)| !m.converged) {
         warnings.push("not all models converged".into());
     }
-    let scaled_flags: Vec<bool> = mods.iter().map(|(_, m)| m.scaled_test.is_some()).collect();
+    let scaled_flags: Vec<bool> = mods.iter().map(|(_, m)| m.scaling_factor.is_some()).collect();
     let scaled = if scaled_flags
         .iter()
         .zip(&mods)
@@ -151,14 +206,11 @@ pub fn lrt(models: &[(String, &FitResult)]) -> Result<Comparison, CompareError> 
             df: m.df,
             npar: m.npar,
             loglik: m.loglik,
-            aic: m.fit.get("aic"),
-            bic: m.fit.get("bic"),
+            aic: m.aic,
+            bic: m.bic,
             chisq: m.chisq,
-            chisq_scaled: m.scaled_test.as_ref().and_then(|s| finite(s.chisq_scaled)),
-            scaling_factor: m
-                .scaled_test
-                .as_ref()
-                .and_then(|s| finite(s.scaling_factor)),
+            chisq_scaled: m.chisq_scaled.and_then(finite),
+            scaling_factor: m.scaling_factor.and_then(finite),
             chisq_diff: None,
             df_diff: None,
             rmsea: None,
@@ -169,15 +221,11 @@ pub fn lrt(models: &[(String, &FitResult)]) -> Result<Comparison, CompareError> 
     let mut smallest = f64::INFINITY;
     let mut same_df = false;
     for k in 1..rows.len() {
-        let (m1, m0) = (mods[k - 1].1, mods[k].1);
+        let (m1, m0) = (&mods[k - 1].1, &mods[k].1);
         let raw_diff = m0.chisq - m1.chisq;
         smallest = smallest.min(raw_diff);
         let (t, df, cd) = if scaled {
-            let c = |m: &FitResult| {
-                m.scaled_test
-                    .as_ref()
-                    .map_or(f64::NAN, |s| s.scaling_factor)
-            };
+            let c = |m: &ModelFit| m.scaling_factor.unwrap_or(f64::NAN);
             satorra_bentler_2001(m1.chisq, m1.df, c(m1), m0.chisq, m0.df, c(m0))
         } else {
             (raw_diff, m0.df - m1.df, f64::NAN)
