@@ -50,6 +50,17 @@ fn save_fit(model: &Path, extra: &[&str], out: &Path) {
     assert!(status.success());
 }
 
+/// Run a command that must succeed, and parse its JSON output.
+fn json_of(cmd: &mut Command) -> Value {
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
 fn close(a: f64, b: f64, tol: f64) -> bool {
     (a - b).abs() <= tol * b.abs().max(1.0)
 }
@@ -65,19 +76,13 @@ fn saved_results_with_different_group_equal_match_lavaan_anova() {
     save_fit(&model, &[], &configural);
     save_fit(&model, &["--group-equal", "regressions"], &equal);
 
-    let out = bin()
-        .args(["compare", "--format", "json", "--result"])
-        .arg(&equal)
-        .arg("--result")
-        .arg(&configural)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let v = json_of(
+        bin()
+            .args(["compare", "--format", "json", "--result"])
+            .arg(&equal)
+            .arg("--result")
+            .arg(&configural),
     );
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["method"], "standard");
     let ours = v["table"].as_array().unwrap();
     let want = b["lrt"]["table"].as_array().unwrap();
@@ -106,23 +111,17 @@ fn saved_results_with_different_group_equal_match_lavaan_anova() {
     }
 
     // the same comparison with one model fitted in the call and one saved result
-    let out = bin()
-        .args(["compare", "--format", "json", "--function", "lavaan"])
-        .args(["--meanstructure", "--int-ov-free"])
-        .args(["--group", "ses_low", "--model"])
-        .arg(&model)
-        .arg("--data")
-        .arg(reference().join("panel_A_complete.csv"))
-        .arg("--result")
-        .arg(&equal)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let mixed = json_of(
+        bin()
+            .args(["compare", "--format", "json", "--function", "lavaan"])
+            .args(["--meanstructure", "--int-ov-free"])
+            .args(["--group", "ses_low", "--model"])
+            .arg(&model)
+            .arg("--data")
+            .arg(reference().join("panel_A_complete.csv"))
+            .arg("--result")
+            .arg(&equal),
     );
-    let mixed: Value = serde_json::from_slice(&out.stdout).unwrap();
     let d = mixed["table"][1]["chisq_diff"].as_f64().unwrap();
     assert!(close(d, want[1]["Chisq_diff"].as_f64().unwrap(), 1e-6));
 }

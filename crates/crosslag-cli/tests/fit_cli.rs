@@ -192,23 +192,19 @@ fn bounds_pos_var_gives_an_admissible_solution() {
     let data = root()
         .join("../shared/reference")
         .join(oracle["data"].as_str().unwrap());
-    let run = |bounds: &str| {
-        let out = bin()
-            .args([
-                "fit",
-                "--function",
-                "lavaan",
-                "--format",
-                "json",
-                "--bounds",
-                bounds,
-            ])
+    let fit = |extra: &[&str]| {
+        bin()
+            .args(["fit", "--function", "lavaan", "--format", "json"])
+            .args(extra)
             .arg("--model")
             .arg(&model)
             .arg("--data")
             .arg(&data)
             .output()
-            .unwrap();
+            .unwrap()
+    };
+    let run = |bounds: &str| {
+        let out = fit(&["--bounds", bounds]);
         assert!(
             out.status.success(),
             "{}",
@@ -246,14 +242,7 @@ fn bounds_pos_var_gives_an_admissible_solution() {
         "{chisq} vs lavaan {want}"
     );
     // a bad value is one line naming the choices
-    let out = bin()
-        .args(["fit", "--bounds", "positive"])
-        .arg("--model")
-        .arg(&model)
-        .arg("--data")
-        .arg(&data)
-        .output()
-        .unwrap();
+    let out = fit(&["--bounds", "positive"]);
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("pos-var"), "{err}");
