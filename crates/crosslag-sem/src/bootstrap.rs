@@ -35,7 +35,7 @@ use crate::power::{moments_of_rows, Analysis, AnalysisSpec, ParamInfo, Refit, Sh
 use crate::results::FitResult;
 use crate::simulate::{derive_seed, rng_from_seed};
 use crate::stats;
-use ndarray::{Array1, Array2};
+use ndarray::Array2;
 use rand::RngExt;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -597,39 +597,10 @@ impl Bootstrap {
     }
 }
 
+/// Moments of a resample: row indices of `x`, with repeats.
 fn resampled_moments(x: &Array2<f64>, rows: &[usize]) -> Option<Moments> {
-    let p = x.ncols();
-    let n = rows.len();
-    if n <= p {
-        return None;
-    }
-    let mut mean = Array1::<f64>::zeros(p);
-    for &r in rows {
-        for j in 0..p {
-            mean[j] += x[[r, j]];
-        }
-    }
-    mean /= n as f64;
-    let mut cov = Array2::<f64>::zeros((p, p));
-    let mut d = vec![0.0; p];
-    for &r in rows {
-        for j in 0..p {
-            d[j] = x[[r, j]] - mean[j];
-        }
-        for i in 0..p {
-            for j in 0..=i {
-                cov[[i, j]] += d[i] * d[j];
-            }
-        }
-    }
-    for i in 0..p {
-        for j in 0..=i {
-            let v = cov[[i, j]] / n as f64;
-            cov[[i, j]] = v;
-            cov[[j, i]] = v;
-        }
-    }
-    Some(Moments::new(n, cov, mean))
+    let cols: Vec<usize> = (0..x.ncols()).collect();
+    crate::observed::moments_of(x, rows, &cols)
 }
 
 /// Bootstrap a model fitted to raw data (all replications, or one shard).

@@ -41,3 +41,41 @@ impl Moments {
         }
     }
 }
+
+/// Moments (divisor N) of the listed rows of `values` on the columns `cols`; a row may be
+/// listed more than once (a bootstrap resample). `None` when there are no more rows than
+/// columns. Two passes: the mean, then the cross-products of the centred rows.
+pub fn moments_of(values: &Array2<f64>, rows: &[usize], cols: &[usize]) -> Option<Moments> {
+    let p = cols.len();
+    let n = rows.len();
+    if n <= p {
+        return None;
+    }
+    let mut mean = Array1::<f64>::zeros(p);
+    for &r in rows {
+        for (j, &c) in cols.iter().enumerate() {
+            mean[j] += values[[r, c]];
+        }
+    }
+    mean /= n as f64;
+    let mut cov = Array2::<f64>::zeros((p, p));
+    let mut d = vec![0.0; p];
+    for &r in rows {
+        for (j, &c) in cols.iter().enumerate() {
+            d[j] = values[[r, c]] - mean[j];
+        }
+        for i in 0..p {
+            for j in 0..=i {
+                cov[[i, j]] += d[i] * d[j];
+            }
+        }
+    }
+    for i in 0..p {
+        for j in 0..=i {
+            let v = cov[[i, j]] / n as f64;
+            cov[[i, j]] = v;
+            cov[[j, i]] = v;
+        }
+    }
+    Some(Moments::new(n, cov, mean))
+}

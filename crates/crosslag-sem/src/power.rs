@@ -590,42 +590,10 @@ pub fn moments_of_rows(
     rows: std::ops::Range<usize>,
     cols: &[usize],
 ) -> Option<Moments> {
-    let p = cols.len();
-    let mut n = 0usize;
-    let mut mean = Array1::<f64>::zeros(p);
     let complete: Vec<usize> = rows
         .filter(|&r| cols.iter().all(|&c| values[[r, c]].is_finite()))
         .collect();
-    for &r in &complete {
-        n += 1;
-        for (j, &c) in cols.iter().enumerate() {
-            mean[j] += values[[r, c]];
-        }
-    }
-    if n <= p {
-        return None;
-    }
-    mean /= n as f64;
-    let mut cov = Array2::<f64>::zeros((p, p));
-    let mut d = vec![0.0; p];
-    for &r in &complete {
-        for (j, &c) in cols.iter().enumerate() {
-            d[j] = values[[r, c]] - mean[j];
-        }
-        for i in 0..p {
-            for j in 0..=i {
-                cov[[i, j]] += d[i] * d[j];
-            }
-        }
-    }
-    for i in 0..p {
-        for j in 0..=i {
-            let v = cov[[i, j]] / n as f64;
-            cov[[i, j]] = v;
-            cov[[j, i]] = v;
-        }
-    }
-    Some(Moments::new(n, cov, mean))
+    crate::observed::moments_of(values, &complete, cols)
 }
 
 /// Newton's method with the analytic Hessian (the expected information where the Hessian is
