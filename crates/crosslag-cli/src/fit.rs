@@ -261,7 +261,8 @@ pub struct CommonArgs {
     pub missing_codes: Vec<String>,
 }
 
-fn file_name(p: &Path) -> String {
+/// The file's name without its folder, for messages.
+pub(crate) fn file_name(p: &Path) -> String {
     p.file_name()
         .map(|f| f.to_string_lossy().into_owned())
         .unwrap_or_else(|| p.display().to_string())

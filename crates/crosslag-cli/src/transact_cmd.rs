@@ -12,7 +12,7 @@
 //! writes files (atomically).
 
 use crate::diagram;
-use crate::fit::{EstimatorArg, Format, MissingArg};
+use crate::fit::{file_name, EstimatorArg, Format, MissingArg};
 use crate::output;
 use clap::{Args, ValueEnum};
 use crosslag_data::{read_frame_with_labels, select_with_labels, ReadOptions, Selection};
@@ -22,7 +22,7 @@ use crosslag_sem::transact::{
 };
 use crosslag_sem::{Data, Estimator, Missing};
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ModelArg {
@@ -86,12 +86,6 @@ pub struct TransactArgs {
     /// Write the output to this file (atomically) instead of stdout.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
-}
-
-fn file_name(p: &Path) -> String {
-    p.file_name()
-        .map(|f| f.to_string_lossy().into_owned())
-        .unwrap_or_else(|| p.display().to_string())
 }
 
 /// The analysis options from the command line.
