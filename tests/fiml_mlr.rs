@@ -4,72 +4,18 @@
 //! complete-data ML; the three FIML fits of the Curran reading/antisocial data given in
 //! ../shared/realdata/curran_reading_antisocial/README.md.
 //!
-//! The helpers are local to this file (tests/support is shared by others).
 
-use crosslag_data::{read_frame, select, ReadOptions, Selection};
-use crosslag_sem::{fit, Data, EntryPoint, Estimator, FitOptions, FitResult, Information, Missing};
+use crosslag_sem::{fit, Data, EntryPoint, FitOptions, FitResult, Information, Missing};
+use crosslag_tests::{
+    close, fit_case, load_case, load_raw as raw_data, realdata_dir, reference_dir,
+};
 use serde_json::Value;
-use std::path::{Path, PathBuf};
-
-fn shared() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared")
-}
-
-fn raw_data(csv: &Path, vars: &[String], group: Option<&str>, cluster: Option<&str>) -> Data {
-    let df = read_frame(csv, &ReadOptions::default()).expect("read CSV");
-    let sel = Selection {
-        variables: vars,
-        group,
-        cluster,
-    };
-    let md = select(&df, &sel, "data.csv").expect("select");
-    Data::Raw {
-        names: md.names,
-        values: md.values,
-        group: md.group,
-        group_labels: md.group_labels,
-        cluster: md.cluster,
-    }
-}
 
 /// A lavaan reference case: its JSON, and crosslag's fit with the same call.
 fn fit_reference(name: &str) -> (Value, FitResult) {
-    let path = shared().join("reference").join(format!("{name}.json"));
-    let json: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-    let syntax = json["lavaan_syntax"].as_str().unwrap().to_string();
-    let mut opts = FitOptions {
-        entry: match json["lavaan_function"].as_str() {
-            Some("lavaan") => EntryPoint::Lavaan,
-            Some("cfa") => EntryPoint::Cfa,
-            _ => EntryPoint::Sem,
-        },
-        ..FitOptions::default()
-    };
-    let (mut group, mut cluster) = (None, None);
-    for (k, v) in json["options_passed"].as_object().unwrap() {
-        match k.as_str() {
-            "meanstructure" => opts.meanstructure = v.as_bool().unwrap(),
-            "int.ov.free" => opts.int_ov_free = v.as_bool(),
-            "missing" => opts.missing = Missing::Ml,
-            "estimator" => {
-                assert_eq!(v.as_str(), Some("MLR"));
-                opts.estimator = Estimator::Mlr;
-            }
-            "group" => group = v.as_str().map(String::from),
-            "cluster" => cluster = v.as_str().map(String::from),
-            other => panic!("{name}: option {other} not handled here"),
-        }
-    }
-    let vars = crosslag_sem::model_variables(&syntax).unwrap();
-    let csv = path.parent().unwrap().join(json["data"].as_str().unwrap());
-    let data = raw_data(&csv, &vars, group.as_deref(), cluster.as_deref());
-    let res = fit(&syntax, &data, &opts).unwrap_or_else(|e| panic!("{name}: {e}"));
-    (json, res)
-}
-
-/// |a − b| ≤ rel·max(floor, |b|).
-fn close(a: f64, b: f64, rel: f64, floor: f64) -> bool {
-    (a - b).abs() <= rel * floor.max(b.abs())
+    let case = load_case(name);
+    let res = fit_case(&case);
+    (case.json, res)
 }
 
 /// Fit measures that lie in [0, 1] (compared absolutely, as CONTRACT.md does).
@@ -236,12 +182,12 @@ fn case06_cluster_robust() {
 
 #[test]
 fn fiml_on_complete_data_equals_ml() {
-    let path = shared().join("reference/case02_riclpm_ml.json");
+    let path = reference_dir().join("case02_riclpm_ml.json");
     let json: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     let syntax = json["lavaan_syntax"].as_str().unwrap();
     let vars = crosslag_sem::model_variables(syntax).unwrap();
     let data = raw_data(
-        &shared().join("reference/panel_A_complete.csv"),
+        &reference_dir().join("panel_A_complete.csv"),
         &vars,
         None,
         None,
@@ -312,18 +258,13 @@ fn fiml_on_complete_data_equals_ml() {
 
 #[test]
 fn cases_without_observed_values_are_dropped_with_a_warning() {
-    let path = shared().join("reference/case04a_riclpm_fiml_ml.json");
+    let path = reference_dir().join("case04a_riclpm_fiml_ml.json");
     let json: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     let syntax = json["lavaan_syntax"].as_str().unwrap();
     let vars = crosslag_sem::model_variables(syntax).unwrap();
     let Data::Raw {
         names, mut values, ..
-    } = raw_data(
-        &shared().join("reference/panel_A_mar.csv"),
-        &vars,
-        None,
-        None,
-    )
+    } = raw_data(&reference_dir().join("panel_A_mar.csv"), &vars, None, None)
     else {
         unreachable!()
     };
@@ -371,7 +312,7 @@ fn cases_without_observed_values_are_dropped_with_a_warning() {
 fn curran(model: &str, entry: EntryPoint) -> FitResult {
     let vars = crosslag_sem::model_variables(model).unwrap();
     let data = raw_data(
-        &shared().join("realdata/curran_reading_antisocial/curran_wide.csv"),
+        &realdata_dir().join("curran_reading_antisocial/curran_wide.csv"),
         &vars,
         None,
         None,
@@ -488,7 +429,7 @@ fn curran_clpm() {
         let model = CLPM.replace("read1 ~~ anti1\n", "");
         let vars = crosslag_sem::model_variables(&model).unwrap();
         let data = raw_data(
-            &shared().join("realdata/curran_reading_antisocial/curran_wide.csv"),
+            &realdata_dir().join("curran_reading_antisocial/curran_wide.csv"),
             &vars,
             None,
             None,
@@ -610,12 +551,12 @@ fn curran_riclpm_free_paths_is_inadmissible() {
 #[test]
 fn negative_variances_are_named() {
     // case16a (LCM-SR): lavaan warns "some estimated lv variances are negative"
-    let path = shared().join("reference/case16a_lcmsr.json");
+    let path = reference_dir().join("case16a_lcmsr.json");
     let json: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     let syntax = json["lavaan_syntax"].as_str().unwrap();
     let vars = crosslag_sem::model_variables(syntax).unwrap();
     let data = raw_data(
-        &shared().join("reference/panel_A_complete.csv"),
+        &reference_dir().join("panel_A_complete.csv"),
         &vars,
         None,
         None,
@@ -633,12 +574,12 @@ fn negative_variances_are_named() {
         .unwrap_or_else(|| panic!("{:?}", res.warnings));
     assert!(w.contains("i_lang ~~ i_lang = -"), "{w}");
     // case13 (N = 150): an admissible solution, no warnings (as lavaan)
-    let path = shared().join("reference/case13_riclpm_small_n.json");
+    let path = reference_dir().join("case13_riclpm_small_n.json");
     let json: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     let syntax = json["lavaan_syntax"].as_str().unwrap();
     let vars = crosslag_sem::model_variables(syntax).unwrap();
     let data = raw_data(
-        &shared().join("reference/panel_A_small.csv"),
+        &reference_dir().join("panel_A_small.csv"),
         &vars,
         None,
         None,

@@ -9,14 +9,8 @@ use crosslag_sem::panel::{
     PanelDeclaration,
 };
 use crosslag_sem::{Data, FitOptions, FitResult, Missing};
+use crosslag_tests::{close, load_raw, reference_dir};
 use serde_json::Value;
-use std::path::PathBuf;
-
-fn reference_dir() -> PathBuf {
-    std::env::var_os("CROSSLAG_REFERENCE")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/reference"))
-}
 
 fn reference(name: &str) -> Value {
     let path = reference_dir().join(format!("{name}.json"));
@@ -27,28 +21,7 @@ fn reference(name: &str) -> Value {
 /// The case's data, with the model's observed variables (and the group column).
 fn data(case: &Value, vars: &[String], group: Option<&str>) -> Data {
     let csv = reference_dir().join(case["data"].as_str().expect("data file"));
-    let df = crosslag_data::read_frame(&csv, &Default::default()).expect("read data");
-    let md = crosslag_data::select(
-        &df,
-        &crosslag_data::Selection {
-            variables: vars,
-            group,
-            cluster: None,
-        },
-        "file",
-    )
-    .expect("select");
-    Data::Raw {
-        names: md.names,
-        values: md.values,
-        group: md.group,
-        group_labels: md.group_labels,
-        cluster: md.cluster,
-    }
-}
-
-fn close(a: f64, b: f64, rel: f64, floor: f64) -> bool {
-    (a - b).abs() <= rel * floor.max(b.abs())
+    load_raw(&csv, vars, group, None)
 }
 
 fn two(family: Family) -> PanelDeclaration {

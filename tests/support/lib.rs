@@ -7,9 +7,11 @@ use ndarray::{Array1, Array2};
 use serde_json::Value;
 use std::path::PathBuf;
 
-/// The folder of the lavaan reference cases (beside the checkout).
+/// The folder of the lavaan reference cases: `$CROSSLAG_REFERENCE`, or beside the checkout.
 pub fn reference_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/reference")
+    std::env::var_os("CROSSLAG_REFERENCE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/reference"))
 }
 
 /// The folder of the real data sets (beside the checkout).
