@@ -182,16 +182,8 @@ fn case06_cluster_robust() {
 
 #[test]
 fn fiml_on_complete_data_equals_ml() {
-    let path = reference_dir().join("case02_riclpm_ml.json");
-    let json: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    let syntax = json["lavaan_syntax"].as_str().unwrap();
-    let vars = crosslag_sem::model_variables(syntax).unwrap();
-    let data = raw_data(
-        &reference_dir().join("panel_A_complete.csv"),
-        &vars,
-        None,
-        None,
-    );
+    let case = load_case("case02_riclpm_ml");
+    let (syntax, data) = (case.syntax.as_str(), case.data.clone());
     let base = FitOptions {
         entry: EntryPoint::Lavaan,
         meanstructure: true,
@@ -551,16 +543,8 @@ fn curran_riclpm_free_paths_is_inadmissible() {
 #[test]
 fn negative_variances_are_named() {
     // case16a (LCM-SR): lavaan warns "some estimated lv variances are negative"
-    let path = reference_dir().join("case16a_lcmsr.json");
-    let json: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    let syntax = json["lavaan_syntax"].as_str().unwrap();
-    let vars = crosslag_sem::model_variables(syntax).unwrap();
-    let data = raw_data(
-        &reference_dir().join("panel_A_complete.csv"),
-        &vars,
-        None,
-        None,
-    );
+    let case = load_case("case16a_lcmsr");
+    let (syntax, data) = (case.syntax.as_str(), case.data.clone());
     let opts = FitOptions {
         entry: EntryPoint::Lavaan,
         meanstructure: true,
