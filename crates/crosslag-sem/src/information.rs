@@ -28,18 +28,28 @@ use crate::objective::Workspace;
 use crate::ram::RamModel;
 use ndarray::{Array1, Array2};
 
-struct FirstDerivs {
-    idx: Vec<usize>,
+/// First derivatives of (Σ, μ) of group g with respect to its free parameters.
+pub(crate) struct FirstDerivs {
+    /// θ index of each parameter.
+    pub idx: Vec<usize>,
     /// P_k = Σ⁻¹ ∂_kΣ
-    p: Vec<Array2<f64>>,
+    pub p: Vec<Array2<f64>>,
     /// ∂_kΣ
-    ds: Vec<Array2<f64>>,
+    pub ds: Vec<Array2<f64>>,
     /// Σ⁻¹ ∂_kμ
-    sdm: Vec<Array1<f64>>,
-    dm: Vec<Array1<f64>>,
+    pub sdm: Vec<Array1<f64>>,
+    pub dm: Vec<Array1<f64>>,
 }
 
-fn first_derivs(model: &RamModel, ws: &Workspace, g: usize) -> FirstDerivs {
+/// [`FirstDerivs`] of group g; the rows and columns `x_idx` of ∂Σ and the entries `x_idx` of
+/// ∂μ are set to zero (the moments of fixed.x covariates, which lavaan leaves out of the
+/// information of the score tests).
+pub(crate) fn first_derivs(
+    model: &RamModel,
+    ws: &Workspace,
+    g: usize,
+    x_idx: &[usize],
+) -> FirstDerivs {
     let p = model.nov;
     let imp = &ws.implied[g];
     let sinv = &ws.ml[g].sigma_inv;
@@ -57,6 +67,12 @@ fn first_derivs(model: &RamModel, ws: &Workspace, g: usize) -> FirstDerivs {
             continue;
         }
         derivatives::first(imp, slot, &mut ds, &mut dm);
+        for &a in x_idx {
+            dm[a] = 0.0;
+            for &b in x_idx {
+                ds[[a, b]] = 0.0;
+            }
+        }
         out.idx.push(k);
         out.p.push(sinv.dot(&ds));
         out.sdm.push(sinv.dot(&dm));
@@ -132,11 +148,24 @@ pub fn expected(model: &RamModel, ws: &Workspace, weights: &[f64]) -> Array2<f64
     if ws.fiml.is_some() {
         return fiml_information(model, ws, weights, false);
     }
+    expected_without_x(model, ws, weights, &[])
+}
+
+/// Complete-data expected information with the moments of the fixed.x covariates `x_idx` left
+/// out, as lavaan's score tests (`modindices()`) compute it: `I_kl = Σ_g w_g Δ_kᵀ W Δ_l` with
+/// the x–x covariances and x means of each `Δ_k = ∂(vech Σ, μ)/∂θ_k` set to zero. With no
+/// covariates this is [`expected`].
+pub fn expected_without_x(
+    model: &RamModel,
+    ws: &Workspace,
+    weights: &[f64],
+    x_idx: &[usize],
+) -> Array2<f64> {
     let n = model.free.len();
     let mut info = Array2::zeros((n, n));
     let ms = model.meanstructure;
     for g in 0..model.ngroups() {
-        let fd = first_derivs(model, ws, g);
+        let fd = first_derivs(model, ws, g, x_idx);
         for a in 0..fd.idx.len() {
             for b in 0..=a {
                 let mut v = 0.5 * trace_product(&fd.p[a], &fd.p[b]);
@@ -161,7 +190,7 @@ pub fn hessian(model: &RamModel, ws: &Workspace, weights: &[f64]) -> Array2<f64>
     let mut hess = Array2::zeros((n, n));
     let ms = model.meanstructure;
     for g in 0..model.ngroups() {
-        let fd = first_derivs(model, ws, g);
+        let fd = first_derivs(model, ws, g, &[]);
         let ml = &ws.ml[g];
         let imp = &ws.implied[g];
         let sinv = &ml.sigma_inv;

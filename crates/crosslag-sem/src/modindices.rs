@@ -112,75 +112,29 @@ fn full_candidates(pt: &ParTable, g: usize) -> Vec<(String, Op, String)> {
     out
 }
 
-/// Expected information with the moments of fixed.x covariates left out (lavaan zeroes their
-/// rows of the h1 information): `I_kl = Σ_g w_g Δ_kᵀ W Δ_l` where `Δ_k` is ∂(vech Σ, μ)/∂θ_k
-/// with the x–x covariances and x means set to zero. Without covariates this is the ordinary
-/// expected information of [`information::expected`].
+/// The expected information without the fixed.x moments
+/// ([`information::expected_without_x`]) and the score `∂fx/∂θ` from the same derivatives:
+/// `Σ_g w_g [½ tr(Σ⁻¹(W − Σ)Σ⁻¹ ∂_kΣ) + ∂_kμᵀ Σ⁻¹ d]`.
 fn expected_without_x(
     ram: &RamModel,
     ws: &crate::objective::Workspace,
     weights: &[f64],
     x_idx: &[usize],
 ) -> (Array2<f64>, Vec<f64>) {
-    let n = ram.free.len();
-    let p = ram.nov;
-    let mut info = Array2::zeros((n, n));
-    let mut score = vec![0.0; n];
+    let info = information::expected_without_x(ram, ws, weights, x_idx);
+    let mut score = vec![0.0; ram.free.len()];
     for g in 0..ram.ngroups() {
-        let imp = &ws.implied[g];
         let sinv = &ws.ml[g].sigma_inv;
-        // Σ⁻¹ (W − Σ) Σ⁻¹ and Σ⁻¹ d for the score
-        let resid = &ws.ml[g].w - &imp.sigma;
+        let resid = &ws.ml[g].w - &ws.implied[g].sigma;
         let r = sinv.dot(&resid).dot(sinv);
         let h = sinv.dot(&ws.ml[g].d);
-        let mut idx = Vec::new();
-        let mut pk = Vec::new();
-        let mut sdm = Vec::new();
-        let mut dms = Vec::new();
-        let mut ds = Array2::zeros((p, p));
-        let mut dm = Array1::zeros(p);
-        for (k, &(gk, slot)) in ram.free.iter().enumerate() {
-            if gk != g {
-                continue;
-            }
-            crate::derivatives::first(imp, slot, &mut ds, &mut dm);
-            for &a in x_idx {
-                dm[a] = 0.0;
-                for &b in x_idx {
-                    ds[[a, b]] = 0.0;
-                }
-            }
-            let mut sc = 0.0;
-            for i in 0..p {
-                for j in 0..p {
-                    sc += 0.5 * r[[i, j]] * ds[[j, i]];
-                }
-            }
+        let fd = information::first_derivs(ram, ws, g, x_idx);
+        for (a, &k) in fd.idx.iter().enumerate() {
+            let mut sc = 0.5 * (&r * &fd.ds[a].t()).sum();
             if ram.meanstructure {
-                sc += dm.dot(&h);
+                sc += fd.dm[a].dot(&h);
             }
             score[k] = weights[g] * sc;
-            idx.push(k);
-            pk.push(sinv.dot(&ds));
-            sdm.push(sinv.dot(&dm));
-            dms.push(dm.clone());
-        }
-        for a in 0..idx.len() {
-            for b in 0..=a {
-                let mut t = 0.0;
-                for i in 0..p {
-                    for j in 0..p {
-                        t += pk[a][[i, j]] * pk[b][[j, i]];
-                    }
-                }
-                let mut v = 0.5 * t;
-                if ram.meanstructure {
-                    v += dms[a].dot(&sdm[b]);
-                }
-                let v = weights[g] * v;
-                info[[idx[a], idx[b]]] = v;
-                info[[idx[b], idx[a]]] = v;
-            }
         }
     }
     (info, score)
