@@ -26,11 +26,52 @@
 //! (Later lavaan releases replaced this by a null-space inverse without the tolerance, which
 //! does not drop directions; 0.6.14 is the reference here.)
 
+use crate::constraints::Reduction;
 use crate::linalg;
 use crate::partable::ParTable;
 use crate::syntax::{ConstraintOp, Expr};
 use ndarray::{Array1, Array2, ArrayView2};
 use std::collections::HashMap;
+
+/// The inverse of the unit information in θ under the model's constraints, with the warnings
+/// it calls for: `J (Jᵀ I J + C)⁻¹ Jᵀ` in the reduced parameters φ (`C`: the curvature of
+/// non-linear constraints, for the observed information), or lavaan 0.6.14's generalized
+/// inverse of the bordered information where that drops a direction or an inequality
+/// constraint is active ([`bordered_pseudo_inverse`]). `None` when the information is singular.
+pub fn inverse_information(
+    pt: &ParTable,
+    red: &Reduction,
+    phi: &[f64],
+    theta: &[f64],
+    i_theta: &Array2<f64>,
+    curvature: Option<&Array2<f64>>,
+    group_labels: &[String],
+) -> (Option<Array2<f64>>, Vec<String>) {
+    let mut warnings = Vec::new();
+    let j = red.jacobian(phi);
+    let mut i_phi = j.t().dot(i_theta).dot(&j);
+    if let Some(c) = curvature {
+        i_phi += c;
+    }
+    let lavaan_ginv = constraint_jacobian(pt, theta)
+        .and_then(|c| bordered_pseudo_inverse(i_theta.view(), c.h.view(), c.active_inequality));
+    if let Some(b) = lavaan_ginv.as_ref().filter(|b| !b.dropped.is_empty()) {
+        warnings.push(dropped_directions_warning(pt, &b.dropped, group_labels));
+    }
+    let exact = linalg::symmetric_inverse(i_phi.view()).map(|inv| {
+        let ev = linalg::symmetric_eigenvalues(i_phi.view());
+        if lavaan_ginv.is_none()
+            && ev.first().copied().unwrap_or(0.0) <= 1e-10 * ev.last().copied().unwrap_or(1.0).abs()
+        {
+            warnings.push(
+                "the information matrix is close to singular: the model may not be identified"
+                    .into(),
+            );
+        }
+        j.dot(&inv).dot(&j.t())
+    });
+    (lavaan_ginv.map(|b| b.inverse).or(exact), warnings)
+}
 
 /// `MASS::ginv`'s tolerance as lavaan 0.6.14 sets it: ε^(3/4) ≈ 1.8e-12, relative to the
 /// largest singular value.
