@@ -190,6 +190,50 @@ fn riclpm_coverage_and_bias_over_1000_replications() {
     assert_eq!(checked, 12);
 }
 
+/// "Bias below 2% of the effect" for the cross-lagged effects themselves: with 1000
+/// replications the Monte Carlo SE of their relative bias is 2–3% (z ≈ 1 effects), too large
+/// to tell 2% from 0; with 20 000 replications (~30 s in the debug profile) it is 0.4–0.7%, and the bias
+/// must be below 2% outright, and within 3 Monte Carlo SEs of 0. Coverage must be within
+/// 0.94–0.96 (its Monte Carlo SE is 0.0015 here).
+#[test]
+fn riclpm_cross_lagged_bias_below_two_percent_over_20000_replications() {
+    let design = riclpm_design(vec![500], 20_000, 777);
+    let out = power::PowerRun::new(&design).unwrap().run(None, None);
+    let s = &out.summary.as_ref().unwrap().by_n[0];
+    assert!(s.converged >= 19_950, "converged {}", s.converged);
+    let mut checked = 0;
+    for p in s.parameters.iter().filter(|p| cross_lagged(&p.name)) {
+        let (rel, mc) = (p.rel_bias.unwrap(), p.mcse.rel_bias.unwrap());
+        eprintln!(
+            "{:<22} relative bias {:+.3}% ± {:.3}% coverage {:.4} ± {:.4}",
+            p.name,
+            100.0 * rel,
+            100.0 * mc,
+            p.coverage,
+            p.mcse.coverage
+        );
+        assert!(
+            mc < 0.0075,
+            "{}: Monte Carlo SE {mc} cannot resolve 2%",
+            p.name
+        );
+        assert!(rel.abs() < 0.02, "{} relative bias {rel}", p.name);
+        assert!(
+            rel.abs() < 3.0 * mc,
+            "{} relative bias {rel} ± {mc}",
+            p.name
+        );
+        assert!(
+            (0.94..=0.96).contains(&p.coverage),
+            "{} coverage {}",
+            p.name,
+            p.coverage
+        );
+        checked += 1;
+    }
+    assert_eq!(checked, 6);
+}
+
 trait Autoregressive {
     fn op_is_autoregressive(&self) -> bool;
 }
