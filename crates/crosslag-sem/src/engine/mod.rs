@@ -80,6 +80,9 @@ pub struct FitOptions {
     /// Compute modification indices (lavaan `modindices()`; complete-data ML).
     pub modindices: bool,
     pub bounds: Bounds,
+    /// Parameters held at or above 0, by lavaan name (`RI_x~~RI_x`; spaces ignored; every
+    /// group): e.g. the random-intercept variances in the χ̄² test's restricted fit.
+    pub nonnegative: Vec<String>,
 }
 
 impl Default for FitOptions {
@@ -99,6 +102,7 @@ impl Default for FitOptions {
             keep_vcov: false,
             modindices: false,
             bounds: Bounds::None,
+            nonnegative: Vec::new(),
         }
     }
 }
@@ -229,6 +233,20 @@ pub fn fit(model: &str, data: &Data, opts: &FitOptions) -> Result<FitResult, Sem
     let mut red = Reduction::build(&pt)?;
     if opts.bounds == Bounds::PosVar {
         crate::estimate::add_positive_variance_bounds(&pt, &mut red);
+    }
+    let nonnegative: Vec<String> = opts
+        .nonnegative
+        .iter()
+        .map(|n| n.split_whitespace().collect())
+        .collect();
+    for r in pt
+        .rows
+        .iter()
+        .filter(|r| r.free > 0 && nonnegative.contains(&r.name()))
+    {
+        if let Some(i) = red.phi_of_theta(r.free - 1) {
+            red.add_lower_bound(i, 0.0);
+        }
     }
     let ram = RamModel::from_partable(&pt);
     let p = pt.ov_names.len();

@@ -490,7 +490,9 @@ pub struct ChiBarTest {
     pub sampling_cov: Vec<Vec<f64>>,
     #[serde(flatten)]
     pub weights: ChiBarWeights,
-    /// The difference statistic T (χ²_CLPM − χ²_RI-CLPM; scaled difference with MLR).
+    /// The difference statistic T (χ²_CLPM − χ²_RI-CLPM; scaled difference with MLR), with
+    /// the RI-CLPM fitted with its RI variances held at or above 0 where the unrestricted
+    /// estimates are negative.
     pub statistic: f64,
     /// Degrees of freedom of the difference (u + k).
     pub df: usize,
