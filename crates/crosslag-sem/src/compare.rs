@@ -183,7 +183,10 @@ pub fn lrt_fits(models: &[(String, ModelFit)]) -> Result<Comparison, CompareErro
     if mods.iter().any(|(_, m)| !m.converged) {
         warnings.push("not all models converged".into());
     }
-    let scaled_flags: Vec<bool> = mods.iter().map(|(_, m)| m.scaling_factor.is_some()).collect();
+    let scaled_flags: Vec<bool> = mods
+        .iter()
+        .map(|(_, m)| m.scaling_factor.is_some())
+        .collect();
     let scaled = if scaled_flags
         .iter()
         .zip(&mods)
