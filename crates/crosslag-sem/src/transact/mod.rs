@@ -951,8 +951,10 @@ pub fn analyze(data: &Data, opts: &TransactOptions) -> Result<Transact, Transact
         {
             // lavaan (and the engine) delete cases with a missing fixed.x covariate under
             // FIML, so the CLPM would be fitted to fewer cases than the RI-CLPM: the wave-1
-            // scores are made ordinary variables (free means and variances, from sem()'s
-            // defaults, and their covariance, written out)
+            // scores are made ordinary variables. fixed.x = FALSE alone frees their moments
+            // (partable.rs); the covariance is also written out so that the printed syntax,
+            // run through lavaan's sem() with its default fixed.x = TRUE, is the same model
+            // (a user-written covariance makes lavaan treat them as ordinary variables).
             fo.fixed_x = false;
             let w1 = opts.waves.labels()[0].clone();
             extra = format!(
