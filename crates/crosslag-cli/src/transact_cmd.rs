@@ -18,7 +18,7 @@ use clap::{Args, ValueEnum};
 use crosslag_data::{read_frame_with_labels, select_with_labels, ReadOptions, Selection};
 use crosslag_sem::panel::{self, Constraint, Waves};
 use crosslag_sem::transact::{
-    self, Direction, Effect, ModelReport, Models, Transact, TransactOptions,
+    self, Direction, Effect, LrtTest, ModelReport, Models, Transact, TransactOptions, WaldTest,
 };
 use crosslag_sem::{Data, Estimator, Missing};
 use std::fmt::Write as _;
@@ -154,6 +154,33 @@ pub fn options(args: &TransactArgs) -> Result<TransactOptions, String> {
 
 /// Reads the data and checks that every column of x and y (and each covariate) exists,
 /// naming the flag that points to a missing one.
+/// The likelihood-ratio and Wald tests that a set of effects is zero, as table text.
+fn joint_tests(lrt: Option<&LrtTest>, wald: Option<&WaldTest>) -> Vec<String> {
+    let mut tests = Vec::new();
+    if let Some(t) = lrt {
+        if let (Some(c), Some(df)) = (t.chisq, t.df) {
+            let scaled = if t.method == "standard" {
+                ""
+            } else {
+                " (scaled)"
+            };
+            tests.push(format!(
+                "LRT{scaled} χ²({df:.0}) = {c:.3}, p {}",
+                p_is(t.pvalue)
+            ));
+        }
+    }
+    if let Some(w) = wald {
+        tests.push(format!(
+            "Wald χ²({}) = {:.3}, p {}",
+            w.df,
+            w.chisq,
+            p_is(Some(w.pvalue))
+        ));
+    }
+    tests
+}
+
 fn load(args: &TransactArgs, opts: &TransactOptions) -> Result<Data, String> {
     let read = ReadOptions {
         missing_codes: args.missing_codes.clone(),
@@ -292,28 +319,7 @@ fn direction_block(out: &mut String, d: &Direction) {
         let name = format!("{} → {}", e.rhs, e.lhs);
         effect_line(out, &name, e);
     }
-    let mut tests = Vec::new();
-    if let Some(t) = &d.lrt {
-        if let (Some(c), Some(df), Some(p)) = (t.chisq, t.df, t.pvalue) {
-            let scaled = if t.method == "standard" {
-                ""
-            } else {
-                " (scaled)"
-            };
-            tests.push(format!(
-                "LRT{scaled} χ²({df:.0}) = {c:.3}, p {}",
-                p_is(Some(p))
-            ));
-        }
-    }
-    if let Some(w) = &d.wald {
-        tests.push(format!(
-            "Wald χ²({}) = {:.3}, p {}",
-            w.df,
-            w.chisq,
-            p_is(Some(w.pvalue))
-        ));
-    }
+    let tests = joint_tests(d.lrt.as_ref(), d.wald.as_ref());
     let _ = writeln!(
         out,
         "      all zero: {}{}",
@@ -392,20 +398,7 @@ fn model_block(out: &mut String, m: &ModelReport, alpha: f64) {
         }
     }
     for j in &m.overall {
-        let mut tests = Vec::new();
-        if let Some(t) = &j.lrt {
-            if let (Some(c), Some(df)) = (t.chisq, t.df) {
-                tests.push(format!("LRT χ²({df:.0}) = {c:.3}, p {}", p_is(t.pvalue)));
-            }
-        }
-        if let Some(w) = &j.wald {
-            tests.push(format!(
-                "Wald χ²({}) = {:.3}, p {}",
-                w.df,
-                w.chisq,
-                p_is(Some(w.pvalue))
-            ));
-        }
+        let tests = joint_tests(j.lrt.as_ref(), j.wald.as_ref());
         let _ = writeln!(
             out,
             "  All groups, {} → {} all zero: {}",
