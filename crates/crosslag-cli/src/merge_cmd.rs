@@ -9,7 +9,7 @@
 //! slice must be present once. The summary is computed from the merged replications in
 //! replication order, so it is bit for bit that of a single run.
 
-use crate::power_cmd::{self, Format};
+use crate::power_cmd::{self, Format, ReportArgs};
 use crate::{bootstrap_cmd, output};
 use clap::Args;
 use crosslag_sem::bootstrap::{self, BootOutput, BOOTSTRAP_KIND};
@@ -21,20 +21,8 @@ pub struct MergeArgs {
     /// Shard outputs (JSON) of one power analysis or bootstrap.
     #[arg(required = true)]
     pub parts: Vec<PathBuf>,
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
-    /// Power curves as SVG (power analyses).
-    #[arg(long)]
-    pub plot: Option<PathBuf>,
-    /// Parameters to show in the table and plot.
-    #[arg(long, value_delimiter = ',')]
-    pub params: Vec<String>,
-    /// Keep every replication in the JSON output.
-    #[arg(long)]
-    pub keep_records: bool,
-    /// Write the output to this file (atomically) instead of stdout.
-    #[arg(long, short)]
-    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub report: ReportArgs,
 }
 
 pub fn run(args: &MergeArgs) -> Result<(), String> {
@@ -71,16 +59,10 @@ pub fn run(args: &MergeArgs) -> Result<(), String> {
             })
             .collect::<Result<Vec<_>, _>>()?;
         let merged = power::merge(parts)?;
-        power_cmd::write_power(
-            merged,
-            args.format,
-            args.keep_records,
-            args.plot.as_ref(),
-            &args.params,
-            args.output.as_deref(),
-        )
+        power_cmd::write_power(merged, &args.report)
     } else {
-        if args.plot.is_some() {
+        let report = &args.report;
+        if report.plot.is_some() {
             return Err("--plot is for power analyses".into());
         }
         let parts = texts
@@ -90,7 +72,8 @@ pub fn run(args: &MergeArgs) -> Result<(), String> {
             })
             .collect::<Result<Vec<_>, _>>()?;
         let merged = bootstrap::merge(parts)?;
-        let text = bootstrap_cmd::render(merged, args.format == Format::Json, args.keep_records)?;
-        output::emit(&text, args.output.as_deref())
+        let text =
+            bootstrap_cmd::render(merged, report.format == Format::Json, report.keep_records)?;
+        output::emit(&text, report.output.as_deref())
     }
 }

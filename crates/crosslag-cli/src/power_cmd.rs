@@ -88,9 +88,20 @@ pub struct PowerArgs {
     /// Run only the K-th of N slices of the replications (JSON output with records, for `crosslag merge`).
     #[arg(long)]
     pub shard: Option<String>,
+    #[command(flatten)]
+    pub report: ReportArgs,
+    /// Worker threads (default: one per core).
+    #[arg(long, default_value_t = 0)]
+    pub threads: usize,
+}
+
+/// How a power analysis (or a merged one) is reported: shared by `power` and `merge`.
+#[derive(Args, Debug)]
+pub struct ReportArgs {
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
-    /// Write the power curves (power against N per parameter, with the target) to this SVG file.
+    /// Write the power curves (power against N per parameter, with the target) to this SVG
+    /// file (power analyses).
     #[arg(long)]
     pub plot: Option<PathBuf>,
     /// Parameters to show in the table and plot (names like `w_lang_2~w_close_1` or labels);
@@ -100,9 +111,6 @@ pub struct PowerArgs {
     /// Keep every replication's estimates in the JSON output.
     #[arg(long)]
     pub keep_records: bool,
-    /// Worker threads (default: one per core).
-    #[arg(long, default_value_t = 0)]
-    pub threads: usize,
     /// Write the output to this file (atomically) instead of stdout.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
@@ -173,25 +181,19 @@ pub fn run(args: &PowerArgs) -> Result<(), String> {
         }
     };
     let out = prepared.run(shard, Some(&cb));
-    write_power(
-        out,
-        args.format,
-        args.keep_records,
-        args.plot.as_ref(),
-        &args.params,
-        args.output.as_deref(),
-    )
+    write_power(out, &args.report)
 }
 
 /// Write a power output (shared with `crosslag merge`): a shard is always JSON with records.
-pub fn write_power(
-    mut out: PowerOutput,
-    format: Format,
-    keep_records: bool,
-    plot: Option<&PathBuf>,
-    params: &[String],
-    path: Option<&std::path::Path>,
-) -> Result<(), String> {
+pub fn write_power(mut out: PowerOutput, report: &ReportArgs) -> Result<(), String> {
+    let ReportArgs {
+        format,
+        plot,
+        params,
+        keep_records,
+        output: path,
+    } = report;
+    let (plot, path) = (plot.as_ref(), path.as_deref());
     if let (Some(p), Some(summary)) = (plot, out.summary.as_ref()) {
         output::emit(&svg(&out, summary, params), Some(p))?;
     } else if plot.is_some() {
@@ -200,7 +202,7 @@ pub fn write_power(
     if out.shard.is_some() {
         return output::emit(&to_json(&out)?, path);
     }
-    if !keep_records {
+    if !*keep_records {
         out.records.clear();
     }
     let text = match format {
