@@ -18,7 +18,9 @@ use crate::start::{self, StartStyle};
 ///    solution or after three converged restarts.
 ///
 /// The converged solution with the lowest fx is kept (or, if none converged, the lowest fx).
-/// With bounds (`label > c`, `--bounds pos-var`) the search goes on by [`enforce_bounds`].
+/// With bounds (`label > c`, `--bounds pos-var`) every attempt is completed by
+/// [`enforce_bounds`], so that a variance held at 0 by a bound ends the search as an
+/// admissible solution instead of calling for restarts.
 pub fn estimate(
     pt: &ParTable,
     red: &Reduction,
@@ -26,11 +28,15 @@ pub fn estimate(
     moments: &[Moments],
     optim: &OptimOptions,
 ) -> Option<OptimResult> {
-    let best = estimate_unbounded(pt, red, obj, moments, optim)?;
-    if red.bounds.is_empty() {
-        return Some(best);
-    }
-    Some(enforce_bounds(red, obj, best, optim))
+    let attempt = |phi0: &[f64], opts: &OptimOptions| {
+        let res = optimize::minimize(obj, phi0, opts);
+        if red.bounds.is_empty() {
+            res
+        } else {
+            enforce_bounds(red, obj, res, opts)
+        }
+    };
+    search(pt, red, obj, moments, optim, attempt)
 }
 
 /// Which bound of φ_i is violated (or, with `slack`, within `slack` of being reached), and
@@ -139,12 +145,14 @@ pub fn enforce_bounds(
     last
 }
 
-fn estimate_unbounded(
+/// The attempts of [`estimate`], each by `attempt(start, options)`.
+fn search(
     pt: &ParTable,
     red: &Reduction,
     obj: &Objective,
     moments: &[Moments],
     optim: &OptimOptions,
+    attempt: impl Fn(&[f64], &OptimOptions) -> OptimResult,
 ) -> Option<OptimResult> {
     let mut best: Option<OptimResult> = None;
     let consider = |attempt: OptimResult, best: &mut Option<OptimResult>| {
@@ -166,7 +174,7 @@ fn estimate_unbounded(
     for style in [StartStyle::Scaled, StartStyle::Lavaan] {
         let phi0 = red.phi_from_theta(&start::start_values(pt, moments, style));
         if obj.value(&phi0).is_finite() {
-            consider(optimize::minimize(obj, &phi0, optim), &mut best);
+            consider(attempt(&phi0, optim), &mut best);
         }
         if done(&best) {
             return best;
@@ -200,9 +208,9 @@ fn estimate_unbounded(
         if !obj.value(&phi0).is_finite() {
             continue;
         }
-        let attempt = optimize::minimize(obj, &phi0, &short);
-        converged += attempt.converged as usize;
-        consider(attempt, &mut best);
+        let res = attempt(&phi0, &short);
+        converged += res.converged as usize;
+        consider(res, &mut best);
         if done(&best) || converged >= 3 {
             break;
         }
