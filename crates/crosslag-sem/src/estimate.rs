@@ -233,6 +233,25 @@ pub fn add_positive_variance_bounds(pt: &ParTable, red: &mut Reduction) {
     }
 }
 
+/// A lower bound of 0 on the free parameters named in `names` (lavaan names such as
+/// `RI_x~~RI_x`, spaces ignored; every group), e.g. the random-intercept variances of the
+/// χ̄² test's restricted fit.
+pub fn add_nonnegative_bounds(pt: &ParTable, red: &mut Reduction, names: &[String]) {
+    let names: Vec<String> = names
+        .iter()
+        .map(|n| n.split_whitespace().collect())
+        .collect();
+    for r in pt
+        .rows
+        .iter()
+        .filter(|r| r.free > 0 && names.contains(&r.name()))
+    {
+        if let Some(i) = red.phi_of_theta(r.free - 1) {
+            red.add_lower_bound(i, 0.0);
+        }
+    }
+}
+
 /// Whether any free variance parameter is negative at φ.
 pub fn has_negative_variance(pt: &ParTable, red: &Reduction, phi: &[f64]) -> bool {
     let mut theta = vec![0.0; red.ntheta()];

@@ -234,20 +234,7 @@ pub fn fit(model: &str, data: &Data, opts: &FitOptions) -> Result<FitResult, Sem
     if opts.bounds == Bounds::PosVar {
         crate::estimate::add_positive_variance_bounds(&pt, &mut red);
     }
-    let nonnegative: Vec<String> = opts
-        .nonnegative
-        .iter()
-        .map(|n| n.split_whitespace().collect())
-        .collect();
-    for r in pt
-        .rows
-        .iter()
-        .filter(|r| r.free > 0 && nonnegative.contains(&r.name()))
-    {
-        if let Some(i) = red.phi_of_theta(r.free - 1) {
-            red.add_lower_bound(i, 0.0);
-        }
-    }
+    crate::estimate::add_nonnegative_bounds(&pt, &mut red, &opts.nonnegative);
     let ram = RamModel::from_partable(&pt);
     let p = pt.ov_names.len();
     let px = pt.ov_x.len();
