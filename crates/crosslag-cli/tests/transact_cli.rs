@@ -31,6 +31,24 @@ fn run(args: &[&str]) -> Output {
     bin().arg("transact").args(args).output().unwrap()
 }
 
+/// `crosslag transact` on the bundled teacher–child panel (close, lang, 4 waves) with more
+/// arguments.
+fn run_a(extra: &[&str]) -> Output {
+    let data = panel_a();
+    let mut args = vec![
+        "--data",
+        data.as_str(),
+        "--x",
+        "close",
+        "--y",
+        "lang",
+        "--waves",
+        "4",
+    ];
+    args.extend(extra);
+    run(&args)
+}
+
 fn json(out: &Output) -> Value {
     assert!(
         out.status.success(),
@@ -51,18 +69,7 @@ fn one_line_error(out: &Output) -> String {
 
 #[test]
 fn json_output_has_the_analysis() {
-    let out = run(&[
-        "--data",
-        &panel_a(),
-        "--x",
-        "close",
-        "--y",
-        "lang",
-        "--waves",
-        "4",
-        "--format",
-        "json",
-    ]);
+    let out = run_a(&["--format", "json"]);
     assert_eq!(out.status.code(), Some(0));
     let v = json(&out);
     assert_eq!(v["x"], "close");
@@ -185,18 +192,7 @@ fn curran_with_a_wave_pattern_and_fiml() {
 
 #[test]
 fn table_output_reads_as_a_report() {
-    let out = run(&[
-        "--data",
-        &panel_a(),
-        "--x",
-        "close",
-        "--y",
-        "lang",
-        "--waves",
-        "4",
-        "--model",
-        "riclpm",
-    ]);
+    let out = run_a(&["--model", "riclpm"]);
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
     for s in [
@@ -295,15 +291,7 @@ fn output_and_diagram_files_are_written_whole() {
     let dir = tmp_dir("files");
     let json_path = dir.join("transact.json");
     let svg_path = dir.join("transact.svg");
-    let out = run(&[
-        "--data",
-        &panel_a(),
-        "--x",
-        "close",
-        "--y",
-        "lang",
-        "--waves",
-        "4",
+    let out = run_a(&[
         "--format",
         "json",
         "--output",
@@ -331,18 +319,7 @@ fn output_and_diagram_files_are_written_whole() {
     assert_eq!(names, vec!["transact.json", "transact.svg"]);
     // a diagram that cannot be written: one line, and no output file either
     let bad = dir.join("missing-folder/fig.svg");
-    let out = run(&[
-        "--data",
-        &panel_a(),
-        "--x",
-        "close",
-        "--y",
-        "lang",
-        "--waves",
-        "4",
-        "--diagram",
-        bad.to_str().unwrap(),
-    ]);
+    let out = run_a(&["--diagram", bad.to_str().unwrap()]);
     one_line_error(&out);
 }
 
