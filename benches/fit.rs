@@ -1,4 +1,4 @@
-//! Criterion benchmark: one complete `crosslag_sem::fit` per iteration (estimates, standard
+//! Criterion benchmark: one complete `crosslag_sem::measures` per iteration (estimates, standard
 //! errors, fit measures with the independence baseline and the RMSEA interval, standardized
 //! solution) on lavaan reference cases.
 //!
@@ -21,10 +21,8 @@
 
 use criterion::measurement::{Measurement, ValueFormatter};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use crosslag_sem::{Data, EntryPoint, Estimator, FitOptions, GroupEqual, Missing, SemError};
-use serde_json::Value;
+use crosslag_sem::SemError;
 use std::hint::black_box;
-use std::path::PathBuf;
 use std::time::Duration;
 
 /// (benchmark id, reference case file stem).
@@ -45,96 +43,10 @@ const CASES: &[(&str, &str)] = &[
     ),
 ];
 
-fn reference_dir() -> PathBuf {
-    std::env::var_os("CROSSLAG_REFERENCE")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/reference"))
-}
-
-/// A prepared fit: everything `crosslag_sem::fit` takes.
-struct Prepared {
-    syntax: String,
-    data: Data,
-    options: FitOptions,
-}
-
-/// Read a reference case: lavaan's syntax and options, and the data through crosslag-data.
-fn prepare(stem: &str) -> Prepared {
-    let dir = reference_dir();
-    let path = dir.join(format!("{stem}.json"));
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let json: Value = serde_json::from_str(&text).expect("reference JSON");
-    let syntax = json["lavaan_syntax"]
-        .as_str()
-        .expect("lavaan_syntax")
-        .to_string();
-    let mut options = FitOptions {
-        entry: match json["lavaan_function"].as_str() {
-            Some("lavaan") => EntryPoint::Lavaan,
-            Some("cfa") => EntryPoint::Cfa,
-            _ => EntryPoint::Sem,
-        },
-        ..FitOptions::default()
-    };
-    let mut group = None;
-    let mut cluster = None;
-    for (k, v) in json["options_passed"].as_object().into_iter().flatten() {
-        match k.as_str() {
-            "meanstructure" => options.meanstructure = v.as_bool().unwrap_or(false),
-            "int.ov.free" => options.int_ov_free = v.as_bool(),
-            "missing" => {
-                options.missing = match v.as_str() {
-                    Some("ml" | "fiml") => Missing::Ml,
-                    _ => Missing::Listwise,
-                }
-            }
-            "estimator" => {
-                options.estimator = match v.as_str() {
-                    Some("MLR") => Estimator::Mlr,
-                    _ => Estimator::Ml,
-                }
-            }
-            "group" => group = v.as_str().map(String::from),
-            "cluster" => cluster = v.as_str().map(String::from),
-            "group.equal" => {
-                let kinds: Vec<&str> = match v {
-                    Value::Array(a) => a.iter().filter_map(Value::as_str).collect(),
-                    Value::String(s) => vec![s.as_str()],
-                    _ => vec![],
-                };
-                options.group_equal = kinds
-                    .into_iter()
-                    .map(|s| GroupEqual::parse(s).unwrap_or_else(|| panic!("group.equal {s}")))
-                    .collect();
-            }
-            other => panic!("{stem}: option {other} is not mapped in benches/fit.rs"),
-        }
-    }
-    let variables = crosslag_sem::model_variables(&syntax).expect("model variables");
-    let file = json["data"].as_str().expect("data");
-    let df = crosslag_data::read_frame(&dir.join(file), &Default::default()).expect("read data");
-    let md = crosslag_data::select(
-        &df,
-        &crosslag_data::Selection {
-            variables: &variables,
-            group: group.as_deref(),
-            cluster: cluster.as_deref(),
-        },
-        file,
-    )
-    .expect("select");
-    let data = Data::Raw {
-        names: md.names,
-        values: md.values,
-        group: md.group,
-        group_labels: md.group_labels,
-        cluster: md.cluster,
-    };
-    Prepared {
-        syntax,
-        data,
-        options,
-    }
+/// A prepared fit: everything `crosslag_sem::measures` takes, read by the tests' support library
+/// (lavaan's syntax and options of a reference case, the data through crosslag-data).
+fn prepare(stem: &str) -> crosslag_tests::Case {
+    crosslag_tests::load_case(stem)
 }
 
 /// The benchmarks of [`CASES`] in one criterion group (`fit`: wall-clock time, `fit_cpu`: CPU

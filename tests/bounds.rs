@@ -24,8 +24,11 @@ fn fit_bounded(bounds: Bounds) -> (Value, crosslag_sem::FitResult) {
     let csv = reference_dir().join(o["data"].as_str().unwrap());
     let data = load_raw(&csv, &vars, None, None);
     let opts = FitOptions {
-        entry: crosslag_sem::EntryPoint::Lavaan,
-        bounds,
+        model: crosslag_sem::ModelOptions {
+            entry: crosslag_sem::EntryPoint::Lavaan,
+            bounds: bounds,
+            ..crosslag_sem::ModelOptions::default()
+        },
         ..FitOptions::default()
     };
     let res = crosslag_sem::fit(o["syntax"].as_str().unwrap(), &data, &opts).expect("fit");

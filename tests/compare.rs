@@ -1,9 +1,9 @@
-//! Nested-model comparison (`crosslag_sem::compare`) against lavaan 0.6.14's `anova()`: the
+//! Nested-model comparison (`crosslag_sem::measures::compare`) against lavaan 0.6.14's `anova()`: the
 //! `lrt` tables of reference cases 03 (vs 02) and 07b (vs 07a), and the Satorra–Bentler (2001)
 //! scaled difference for MLR fits. Helpers are local to this file.
 
 use crosslag_data::{read_frame, select, ReadOptions, Selection};
-use crosslag_sem::compare::{lrt, satorra_bentler_2001, CompareError};
+use crosslag_sem::measures::compare::{lrt, satorra_bentler_2001, CompareError};
 use crosslag_sem::{fit, Data, EntryPoint, Estimator, FitOptions, FitResult, GroupEqual};
 use serde_json::Value;
 use std::path::PathBuf;
@@ -21,25 +21,34 @@ fn load(name: &str) -> Value {
 fn fit_case(json: &Value, estimator: Estimator, csv: Option<&str>) -> FitResult {
     let syntax = json["lavaan_syntax"].as_str().unwrap();
     let mut opts = FitOptions {
-        entry: match json["lavaan_function"].as_str() {
-            Some("lavaan") => EntryPoint::Lavaan,
-            _ => EntryPoint::Sem,
+        model: crosslag_sem::ModelOptions {
+            entry: match json["lavaan_function"].as_str() {
+                Some("lavaan") => EntryPoint::Lavaan,
+                _ => EntryPoint::Sem,
+            },
+            ..crosslag_sem::ModelOptions::default()
         },
-        estimator,
+        estimation: crosslag_sem::EstimationOptions {
+            estimator: estimator,
+            ..crosslag_sem::EstimationOptions::default()
+        },
         ..FitOptions::default()
     };
     let mut group = None;
     for (k, v) in json["options_passed"].as_object().unwrap() {
         match k.as_str() {
-            "meanstructure" => opts.meanstructure = v.as_bool().unwrap(),
-            "int.ov.free" => opts.int_ov_free = v.as_bool(),
+            "meanstructure" => opts.model.meanstructure = v.as_bool().unwrap(),
+            "int.ov.free" => opts.model.int_ov_free = v.as_bool(),
             "group" => group = v.as_str().map(String::from),
             "group.equal" => {
                 let list: Vec<&str> = match v {
                     Value::Array(a) => a.iter().map(|x| x.as_str().unwrap()).collect(),
                     other => vec![other.as_str().unwrap()],
                 };
-                opts.group_equal = list.iter().map(|s| GroupEqual::parse(s).unwrap()).collect();
+                opts.model.group_equal = list
+                    .iter()
+                    .map(|s| s.parse::<GroupEqual>().unwrap())
+                    .collect();
             }
             other => panic!("option {other} not handled here"),
         }

@@ -185,10 +185,16 @@ fn fiml_on_complete_data_equals_ml() {
     let case = load_case("case02_riclpm_ml");
     let (syntax, data) = (case.syntax.as_str(), case.data.clone());
     let base = FitOptions {
-        entry: EntryPoint::Lavaan,
-        meanstructure: true,
-        int_ov_free: Some(true),
-        information: Some(Information::Observed),
+        model: crosslag_sem::ModelOptions {
+            entry: EntryPoint::Lavaan,
+            meanstructure: true,
+            int_ov_free: Some(true),
+            ..crosslag_sem::ModelOptions::default()
+        },
+        estimation: crosslag_sem::EstimationOptions {
+            information: Some(Information::Observed),
+            ..crosslag_sem::EstimationOptions::default()
+        },
         ..FitOptions::default()
     };
     let ml = fit(syntax, &data, &base).unwrap();
@@ -196,7 +202,10 @@ fn fiml_on_complete_data_equals_ml() {
         syntax,
         &data,
         &FitOptions {
-            missing: Missing::Ml,
+            estimation: crosslag_sem::EstimationOptions {
+                missing: Missing::Ml,
+                ..base.estimation.clone()
+            },
             ..base.clone()
         },
     )
@@ -261,10 +270,16 @@ fn cases_without_observed_values_are_dropped_with_a_warning() {
         unreachable!()
     };
     let opts = FitOptions {
-        entry: EntryPoint::Lavaan,
-        meanstructure: true,
-        int_ov_free: Some(true),
-        missing: Missing::Ml,
+        model: crosslag_sem::ModelOptions {
+            entry: EntryPoint::Lavaan,
+            meanstructure: true,
+            int_ov_free: Some(true),
+            ..crosslag_sem::ModelOptions::default()
+        },
+        estimation: crosslag_sem::EstimationOptions {
+            missing: Missing::Ml,
+            ..crosslag_sem::EstimationOptions::default()
+        },
         ..FitOptions::default()
     };
     let plain = Data::Raw {
@@ -310,13 +325,19 @@ fn curran(model: &str, entry: EntryPoint) -> FitResult {
         None,
     );
     let opts = FitOptions {
-        entry,
-        missing: Missing::Ml,
-        // wave-1 variables are random (their covariance is written in the syntax; lavaan then
-        // does not treat them as fixed.x covariates): the README's logL is the joint one
-        fixed_x: false,
-        meanstructure: true,
-        int_ov_free: Some(true),
+        model: crosslag_sem::ModelOptions {
+            entry: entry,
+            // wave-1 variables are random (their covariance is written in the syntax; lavaan then
+            // does not treat them as fixed.x covariates): the README's logL is the joint one
+            fixed_x: false,
+            meanstructure: true,
+            int_ov_free: Some(true),
+            ..crosslag_sem::ModelOptions::default()
+        },
+        estimation: crosslag_sem::EstimationOptions {
+            missing: Missing::Ml,
+            ..crosslag_sem::EstimationOptions::default()
+        },
         ..FitOptions::default()
     };
     fit(model, &data, &opts).unwrap()
@@ -427,7 +448,10 @@ fn curran_clpm() {
             None,
         );
         let opts = FitOptions {
-            missing: Missing::Ml,
+            estimation: crosslag_sem::EstimationOptions {
+                missing: Missing::Ml,
+                ..crosslag_sem::EstimationOptions::default()
+            },
             ..FitOptions::default()
         };
         fit(&model, &data, &opts).unwrap()
@@ -546,8 +570,11 @@ fn negative_variances_are_named() {
     let case = load_case("case16a_lcmsr");
     let (syntax, data) = (case.syntax.as_str(), case.data.clone());
     let opts = FitOptions {
-        entry: EntryPoint::Lavaan,
-        meanstructure: true,
+        model: crosslag_sem::ModelOptions {
+            entry: EntryPoint::Lavaan,
+            meanstructure: true,
+            ..crosslag_sem::ModelOptions::default()
+        },
         ..FitOptions::default()
     };
     let res = fit(syntax, &data, &opts).unwrap();
@@ -569,9 +596,12 @@ fn negative_variances_are_named() {
         None,
     );
     let opts = FitOptions {
-        entry: EntryPoint::Lavaan,
-        meanstructure: true,
-        int_ov_free: Some(true),
+        model: crosslag_sem::ModelOptions {
+            entry: EntryPoint::Lavaan,
+            meanstructure: true,
+            int_ov_free: Some(true),
+            ..crosslag_sem::ModelOptions::default()
+        },
         ..FitOptions::default()
     };
     let res = fit(syntax, &data, &opts).unwrap();

@@ -1,10 +1,10 @@
-//! Panel model families built from a declaration (`crosslag_sem::panel`), not from the
+//! Panel model families built from a declaration (`crosslag_sem::families::panel`), not from the
 //! reference syntax, fitted to the reference data and held against lavaan 0.6.14
 //! (`../shared/reference/case*.json`): chisq, df, npar, logl, and every row of
 //! `parameterEstimates()` (matched by lhs/op/rhs/group; est to 1e-4·max(1, |ref|), se to
 //! 1e-3·max(0.01, |ref|)), and the same set of rows with the same free/fixed status.
 
-use crosslag_sem::panel::{
+use crosslag_sem::families::panel::{
     self, Constraint, Construct, Family, GroupLagged, Indicator, Invariance, MultiGroup,
     PanelDeclaration,
 };
@@ -158,7 +158,7 @@ fn case03_riclpm_lagged_and_residual_covariances_equal_over_time() {
 #[test]
 fn case04a_riclpm_fiml() {
     check("case04a_riclpm_fiml_ml", &two(Family::Riclpm), |o| {
-        o.missing = Missing::Ml
+        o.estimation.missing = Missing::Ml
     });
 }
 
@@ -182,7 +182,7 @@ fn case07b_riclpm_lagged_equal_across_groups_by_labels() {
     let mut d = two(Family::Riclpm);
     d.options.groups = ses_low(GroupLagged::Labels);
     let m = panel::generate(&d).unwrap();
-    assert!(m.fit_options.group_equal.is_empty());
+    assert!(m.fit_options.model.group_equal.is_empty());
     assert!(m.syntax.contains("c(ar_close_2, ar_close_2)*w_close_1"));
     check("case07b_riclpm_multigroup_equal_regressions", &d, |_| {});
 }

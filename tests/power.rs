@@ -2,9 +2,9 @@
 //! specified RI-CLPM, bit-identical shards and thread counts, population moments of large
 //! simulated samples, and the bootstrap of case10's indirect effect.
 
-use crosslag_sem::bootstrap::{self, BootstrapOptions};
-use crosslag_sem::power::{self, AnalysisSpec, PowerDesign, PowerOutput, Shard};
-use crosslag_sem::simulate::{Population, PopulationOptions, SimOptions, Simulator};
+use crosslag_sem::analyses::bootstrap::{self, BootstrapOptions};
+use crosslag_sem::analyses::power::{self, PowerDesign, PowerOutput, Shard};
+use crosslag_sem::analyses::simulate::{Population, PopulationOptions, SimOptions, Simulator};
 use crosslag_tests::{fit_case, load_case, reference_dir};
 use serde_json::Value;
 use std::time::Instant;
@@ -77,7 +77,7 @@ fn population_a_riclpm() -> String {
 fn riclpm_design(ns: Vec<usize>, reps: usize, seed: u64) -> PowerDesign {
     let case02 = load_case("case02_riclpm_ml");
     let mut d = PowerDesign::new(&population_a_riclpm(), &case02.syntax, ns, reps, seed);
-    d.analysis = AnalysisSpec::from_fit_options(&case02.options);
+    d.analysis = case02.options.clone();
     d
 }
 
@@ -301,7 +301,7 @@ fn simulated_data_reproduce_population_moments() {
     let sim = Simulator::new(&pop, &SimOptions::default()).unwrap();
     let n = 100_000;
     let d = sim.draw_seeded(&[n], 99);
-    let m = crosslag_sem::observed::Moments::from_complete(d.values.view());
+    let m = crosslag_sem::observe::moments::Moments::from_complete(d.values.view());
     let s = &pop.sigma[0];
     let p = pop.names.len();
     let mut worst = 0.0f64;

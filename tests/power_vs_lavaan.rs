@@ -22,7 +22,7 @@
 //! Runs the full 1000 replications: ≈ 4 s in the debug test profile (crosslag-sem is compiled
 //! at opt-level 3 there).
 
-use crosslag_sem::power::{self, AnalysisSpec, PowerDesign};
+use crosslag_sem::analyses::power::{self, PowerDesign};
 use crosslag_tests::{load_case, reference_dir};
 use serde_json::Value;
 use std::path::PathBuf;
@@ -126,7 +126,7 @@ fn riclpm_power_and_coverage_agree_with_lavaan() {
 
     let case02 = load_case("case02_riclpm_ml");
     let mut design = PowerDesign::new(&population_a_riclpm(), &case02.syntax, vec![N], REPS, SEED);
-    design.analysis = AnalysisSpec::from_fit_options(&case02.options);
+    design.analysis = case02.options.clone();
     let t0 = Instant::now();
     let out = power::PowerRun::new(&design).unwrap().run(None, None);
     let secs = t0.elapsed().as_secs_f64();

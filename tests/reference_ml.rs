@@ -144,7 +144,7 @@ fn case16b_starts_nonlinear_constraint() {
 fn observed_information_case01_case02() {
     for name in ["case01_clpm_ml", "case02_riclpm_ml"] {
         let mut case = load_case(name);
-        case.options.information = Some(crosslag_sem::Information::Observed);
+        case.options.estimation.information = Some(crosslag_sem::Information::Observed);
         let res = fit_case(&case);
         let (_, worst_se) = assert_parameters(&case, &res, "parameters_observed");
         assert!(worst_se < 1e-3, "{name}: {worst_se}");
@@ -157,7 +157,7 @@ fn observed_information_case01_case02() {
 fn modification_indices_case01_case02() {
     for name in ["case01_clpm_ml", "case02_riclpm_ml"] {
         let mut case = load_case(name);
-        case.options.modindices = true;
+        case.options.output.modindices = true;
         let res = fit_case(&case);
         let reference = case.json["modindices_top20"].as_array().unwrap();
         for (k, r) in reference.iter().enumerate() {
@@ -206,7 +206,7 @@ fn modification_indices_case01_case02() {
 fn fixed_x_false_frees_the_covariate_moments() {
     let mut case = load_case("case01_clpm_ml");
     let fixed = fit_case(&case);
-    case.options.fixed_x = false;
+    case.options.model.fixed_x = false;
     let free = fit_case(&case);
     assert!(free.converged);
     assert_eq!(free.npar, fixed.npar + 5);

@@ -1,10 +1,12 @@
-//! `crosslag_sem::transact` on data: the χ̄² weights against an independent Monte Carlo
+//! `crosslag_sem::analyses::transact` on data: the χ̄² weights against an independent Monte Carlo
 //! computation, the Curran reading/antisocial panel against the lavaan numbers of its README
 //! (`../shared/realdata/curran_reading_antisocial/README.md`), and the bundled teacher–child
 //! panel against the population it was simulated from (`../shared/reference/population_A.json`).
 
-use crosslag_sem::panel::{Constraint, Family};
-use crosslag_sem::transact::{self, chibar, Conclusion, Models, Transact, TransactOptions};
+use crosslag_sem::analyses::transact::{
+    self, chibar, Conclusion, Models, Transact, TransactOptions,
+};
+use crosslag_sem::families::panel::{Constraint, Family};
 use crosslag_sem::{Data, Missing};
 use crosslag_tests::{close, load_raw, realdata_dir, reference_dir};
 use ndarray::{Array1, Array2};
@@ -527,7 +529,7 @@ fn teacher_child_panel_recovers_the_population() {
 
 /// The population of case01: lavaan's CLPM fitted to the teacher–child panel, as implied
 /// moments. A CLPM is an RI-CLPM whose random intercepts have variance 0: H0 of the χ̄² test.
-fn clpm_population() -> crosslag_sem::simulate::Population {
+fn clpm_population() -> crosslag_sem::analyses::simulate::Population {
     let case: Value = serde_json::from_str(
         &std::fs::read_to_string(reference_dir().join("case01_clpm_ml.json")).unwrap(),
     )
@@ -549,14 +551,14 @@ fn clpm_population() -> crosslag_sem::simulate::Population {
             .iter()
             .map(|v| v.as_f64().unwrap()),
     );
-    crosslag_sem::simulate::Population::from_moments(names, vec![(cov, mean)]).unwrap()
+    crosslag_sem::analyses::simulate::Population::from_moments(names, vec![(cov, mean)]).unwrap()
 }
 
 /// Rejection rates at α = .05 of the χ̄² test and of the naive χ²(Δdf) test over `reps` data
 /// sets of `n` children drawn from the CLPM population; with `mlr`, non-normal scores
 /// (skewness 1.5, excess kurtosis 4, Vale–Maurelli) analysed with MLR.
 fn rejection_rates(reps: usize, n: usize, mlr: bool) -> (f64, f64, usize) {
-    use crosslag_sem::simulate::{NonNormal, SimOptions, Simulator};
+    use crosslag_sem::analyses::simulate::{NonNormal, SimOptions, Simulator};
     let pop = clpm_population();
     let sim_opts = SimOptions {
         nonnormal: mlr.then(|| NonNormal {

@@ -34,14 +34,12 @@ pub fn load_case(name: &str) -> Case {
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let json: Value = serde_json::from_str(&text).expect("reference JSON");
     let syntax = json["lavaan_syntax"].as_str().expect("syntax").to_string();
-    let mut options = FitOptions {
-        entry: match json["lavaan_function"].as_str() {
-            Some("lavaan") => EntryPoint::Lavaan,
-            Some("cfa") => EntryPoint::Cfa,
-            _ => EntryPoint::Sem,
-        },
-        ..FitOptions::default()
-    };
+    let mut options = FitOptions::default();
+    options.model.entry = json["lavaan_function"]
+        .as_str()
+        .unwrap_or("sem")
+        .parse::<EntryPoint>()
+        .expect("lavaan function");
     let passed = json["options_passed"]
         .as_object()
         .cloned()
@@ -50,19 +48,13 @@ pub fn load_case(name: &str) -> Case {
     let mut cluster: Option<String> = None;
     for (k, v) in &passed {
         match k.as_str() {
-            "meanstructure" => options.meanstructure = v.as_bool().unwrap_or(false),
-            "int.ov.free" => options.int_ov_free = v.as_bool(),
+            "meanstructure" => options.model.meanstructure = v.as_bool().unwrap_or(false),
+            "int.ov.free" => options.model.int_ov_free = v.as_bool(),
             "missing" => {
-                options.missing = match v.as_str() {
-                    Some("ml") | Some("fiml") => crosslag_sem::Missing::Ml,
-                    _ => crosslag_sem::Missing::Listwise,
-                }
+                options.estimation.missing = v.as_str().unwrap_or("").parse().expect("missing")
             }
             "estimator" => {
-                options.estimator = match v.as_str() {
-                    Some("MLR") => crosslag_sem::Estimator::Mlr,
-                    _ => crosslag_sem::Estimator::Ml,
-                }
+                options.estimation.estimator = v.as_str().unwrap_or("").parse().expect("estimator")
             }
             "group" => group = v.as_str().map(String::from),
             "cluster" => cluster = v.as_str().map(String::from),
@@ -75,9 +67,9 @@ pub fn load_case(name: &str) -> Case {
                     Value::String(s) => vec![s.clone()],
                     _ => vec![],
                 };
-                options.group_equal = list
+                options.model.group_equal = list
                     .iter()
-                    .map(|s| GroupEqual::parse(s).expect("group.equal"))
+                    .map(|s| s.parse::<GroupEqual>().expect("group.equal"))
                     .collect();
             }
             "sample.cov" | "sample.mean" | "sample.nobs" => {}

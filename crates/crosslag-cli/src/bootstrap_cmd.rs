@@ -15,8 +15,8 @@ use crate::output;
 use crate::power_cmd::Format;
 use crate::simulate_cmd::{self, Progress};
 use clap::Args;
-use crosslag_sem::bootstrap::{self, BootOutput, BootstrapOptions};
-use crosslag_sem::power::Shard;
+use crosslag_sem::analyses::bootstrap::{self, BootOutput, BootstrapOptions};
+use crosslag_sem::analyses::power::Shard;
 use std::fmt::Write as _;
 
 #[derive(Args, Debug)]

@@ -18,8 +18,8 @@
 //! Structure for machines: nodes are `<g class="node" data-var=… data-group=…>`, edges
 //! `<g class="edge" data-from=… data-to=… data-op=… data-group=…>`.
 
-use crosslag_sem::panel::Family;
-use crosslag_sem::transact::{ModelReport, Transact};
+use crosslag_sem::analyses::transact::{ModelReport, Transact};
+use crosslag_sem::families::panel::Family;
 use crosslag_sem::ParameterRow;
 use std::collections::HashMap;
 use std::fmt::Write as _;

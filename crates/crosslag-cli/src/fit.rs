@@ -3,65 +3,20 @@
 //! `--se bootstrap` is lavaan's `se = "bootstrap"`: the model is refitted to `--bootstrap R`
 //! resamples of the rows (of the clusters with `--cluster`), and the standard errors, z, p and
 //! the intervals of every free and `:=` parameter come from the replications
-//! ([`crosslag_sem::bootstrap::Bootstrap::fit_with_bootstrap_se`] has the formulas).
+//! ([`crosslag_sem::analyses::bootstrap::Bootstrap::fit_with_bootstrap_se`] has the formulas).
 
+pub use crate::options::Format;
+use crate::options::{EstimationArgs, ModelArgs};
 use crate::output;
 use crate::simulate_cmd::{self, Progress};
-use clap::{Args, ValueEnum};
+use clap::Args;
 use crosslag_data::{
     read_frame_with_labels, read_matrix_csv, select_with_labels, ReadOptions, Selection,
 };
-use crosslag_sem::bootstrap::{BootCiType, Bootstrap, BootstrapOptions};
-use crosslag_sem::{Data, EntryPoint, Estimator, FitOptions, GroupEqual, Information, Missing};
+use crosslag_sem::analyses::bootstrap::{BootCiType, Bootstrap, BootstrapOptions};
+use crosslag_sem::{Data, Estimator, FitOptions, Missing, OutputOptions};
 use ndarray::{Array1, Array2};
 use std::path::{Path, PathBuf};
-
-/// lavaan entry point whose defaults apply.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Function {
-    Sem,
-    Cfa,
-    Lavaan,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum EstimatorArg {
-    #[value(name = "ML", alias = "ml")]
-    Ml,
-    #[value(name = "MLR", alias = "mlr")]
-    Mlr,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum MissingArg {
-    Listwise,
-    #[value(alias = "fiml")]
-    Ml,
-}
-
-/// Automatic bounds (lavaan `bounds=`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum BoundsArg {
-    /// None besides `label > c` constraints in the model.
-    None,
-    /// Every free variance kept at or above 0 (lavaan "pos.var").
-    #[value(name = "pos-var", alias = "pos.var")]
-    PosVar,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum InformationArg {
-    Expected,
-    Observed,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    /// lavaan-style summary.
-    Table,
-    /// The JSON of CONTRACT.md.
-    Json,
-}
 
 #[derive(Args, Debug)]
 pub struct FitArgs {
@@ -123,7 +78,7 @@ pub fn se_choice(args: &FitArgs) -> Result<SeChoice, String> {
         "standard" => false,
         "bootstrap" | "boot" => true,
         "robust.huber.white" | "robust" | "robust.mlr" | "sandwich" => {
-            if args.common.estimator == EstimatorArg::Mlr {
+            if args.common.estimation.estimator == Estimator::Mlr {
                 // MLR's standard errors are lavaan's robust.huber.white
                 false
             } else {
@@ -194,7 +149,7 @@ pub fn se_choice(args: &FitArgs) -> Result<SeChoice, String> {
             }
         },
     };
-    if args.bollen_stine && args.common.missing == MissingArg::Ml {
+    if args.bollen_stine && args.common.estimation.missing == Missing::Ml {
         return Err("--bollen-stine needs complete data: leave it out with --missing ml".into());
     }
     Ok(SeChoice::Bootstrap(
@@ -215,38 +170,16 @@ pub struct CommonArgs {
     /// Data file: .csv (NA or empty = missing), .parquet, .dta, .sav.
     #[arg(long)]
     pub data: Option<PathBuf>,
-    /// Which lavaan entry point's defaults apply (cfa = sem; lavaan = nothing automatic).
-    #[arg(long = "function", value_enum, default_value_t = Function::Sem)]
-    pub function: Function,
-    /// meanstructure = TRUE.
-    #[arg(long)]
-    pub meanstructure: bool,
-    /// int.ov.free = TRUE (for --function lavaan).
-    #[arg(long)]
-    pub int_ov_free: bool,
-    #[arg(long, value_enum, default_value_t = EstimatorArg::Ml)]
-    pub estimator: EstimatorArg,
-    #[arg(long, value_enum, default_value_t = MissingArg::Listwise)]
-    pub missing: MissingArg,
+    #[command(flatten)]
+    pub model: ModelArgs,
+    #[command(flatten)]
+    pub estimation: EstimationArgs,
     /// Grouping column (multi-group model).
     #[arg(long)]
     pub group: Option<String>,
-    /// Parameters held equal across groups, comma separated (loadings, intercepts, regressions, residuals, residual.covariances, lv.variances, lv.covariances, means).
-    #[arg(long, value_delimiter = ',')]
-    pub group_equal: Vec<String>,
-    /// Parameters freed from --group-equal, comma separated (e.g. "f=~x2,y~1").
-    #[arg(long, value_delimiter = ',')]
-    pub group_partial: Vec<String>,
     /// Cluster column (cluster-robust standard errors).
     #[arg(long)]
     pub cluster: Option<String>,
-    /// Information matrix for standard errors (default: lavaan's for the estimator).
-    #[arg(long, value_enum)]
-    pub information: Option<InformationArg>,
-    /// Keep every free variance at or above 0 (`pos-var`, lavaan's bounds = "pos.var") for an
-    /// admissible solution where the unrestricted one has negative variances.
-    #[arg(long, value_enum, default_value_t = BoundsArg::None)]
-    pub bounds: BoundsArg,
     /// Summary statistics: covariance matrix (CSV, header row of names, divisor N − 1).
     #[arg(long, requires = "sample_nobs", conflicts_with = "data")]
     pub sample_cov: Option<PathBuf>,
@@ -270,58 +203,10 @@ pub(crate) fn file_name(p: &Path) -> String {
 
 /// The options of the estimation crate from the command line.
 pub fn fit_options(args: &CommonArgs) -> Result<FitOptions, String> {
-    let mut group_equal = Vec::new();
-    for g in &args.group_equal {
-        let g = g.trim();
-        if g.is_empty() {
-            continue;
-        }
-        match GroupEqual::parse(g) {
-            Some(v) => group_equal.push(v),
-            None => {
-                return Err(format!(
-                    "--group-equal: unknown parameter type '{g}'; use loadings, intercepts, regressions, residuals, residual.covariances, lv.variances, lv.covariances or means"
-                ))
-            }
-        }
-    }
-    if !group_equal.is_empty() && args.group.is_none() {
-        return Err("--group-equal needs --group".into());
-    }
     Ok(FitOptions {
-        entry: match args.function {
-            Function::Sem => EntryPoint::Sem,
-            Function::Cfa => EntryPoint::Cfa,
-            Function::Lavaan => EntryPoint::Lavaan,
-        },
-        meanstructure: args.meanstructure,
-        int_ov_free: args.int_ov_free.then_some(true),
-        estimator: match args.estimator {
-            EstimatorArg::Ml => Estimator::Ml,
-            EstimatorArg::Mlr => Estimator::Mlr,
-        },
-        missing: match args.missing {
-            MissingArg::Listwise => Missing::Listwise,
-            MissingArg::Ml => Missing::Ml,
-        },
-        information: args.information.map(|i| match i {
-            InformationArg::Expected => Information::Expected,
-            InformationArg::Observed => Information::Observed,
-        }),
-        group_equal,
-        bounds: match args.bounds {
-            BoundsArg::None => crosslag_sem::Bounds::None,
-            BoundsArg::PosVar => crosslag_sem::Bounds::PosVar,
-        },
-        group_partial: args
-            .group_partial
-            .iter()
-            .map(|s| s.trim().to_string())
-            .filter(|s| !s.is_empty())
-            .collect(),
-        keep_vcov: false,
-        modindices: false,
-        ..FitOptions::default()
+        model: args.model.options(args.group.is_some())?,
+        estimation: args.estimation.options(),
+        output: OutputOptions::default(),
     })
 }
 
@@ -402,8 +287,8 @@ pub fn run(args: &FitArgs) -> Result<(), String> {
     let vars = crosslag_sem::model_variables(&model).map_err(|e| format!("{model_name}: {e}"))?;
     let data = load_data(&args.common, &vars)?;
     let mut opts = fit_options(&args.common)?;
-    opts.keep_vcov = args.vcov;
-    opts.modindices = args.modindices;
+    opts.output.vcov = args.vcov;
+    opts.output.modindices = args.modindices;
     let sem_error = |e: crosslag_sem::SemError| match e {
         crosslag_sem::SemError::Syntax(_) | crosslag_sem::SemError::Table(_) => {
             format!("{model_name}: {e}")

@@ -12,6 +12,7 @@ mod describe;
 mod diagram;
 mod fit;
 mod merge_cmd;
+mod options;
 mod output;
 mod power_cmd;
 mod simulate_cmd;

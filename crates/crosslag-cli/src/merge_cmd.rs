@@ -12,8 +12,8 @@
 use crate::power_cmd::{self, Format, ReportArgs};
 use crate::{bootstrap_cmd, output};
 use clap::Args;
-use crosslag_sem::bootstrap::{self, BootOutput, BOOTSTRAP_KIND};
-use crosslag_sem::power::{self, PowerOutput, POWER_KIND};
+use crosslag_sem::analyses::bootstrap::{self, BootOutput, BOOTSTRAP_KIND};
+use crosslag_sem::analyses::power::{self, PowerOutput, POWER_KIND};
 use std::path::PathBuf;
 
 #[derive(Args, Debug)]

@@ -2,7 +2,7 @@
 //! output files atomically (a temporary file renamed into place, so that a failed run never
 //! leaves a half-written file).
 
-use crosslag_sem::bootstrap::{BootCiType, BootSeInfo};
+use crosslag_sem::analyses::bootstrap::{BootCiType, BootSeInfo};
 use crosslag_sem::{FitResult, ParameterRow};
 use serde_json::{json, Value};
 use std::fmt::Write as _;
@@ -46,7 +46,7 @@ pub fn json_value(res: &FitResult, with_vcov: bool) -> Value {
         "groups": groups,
         "warnings": res.warnings,
         // what `crosslag compare --result` needs to compare this fit with others
-        "comparison": crosslag_sem::compare::ModelFit::from(res),
+        "comparison": crosslag_sem::measures::compare::ModelFit::from(res),
     });
     if !res.modindices.is_empty() {
         doc["modindices"] = json!(res.modindices);

@@ -10,36 +10,17 @@
 //! The JSON output holds the design, the reference values of the parameters, the summary and,
 //! with `--keep-records` (always for a shard), every replication's estimates and SEs.
 
+use crate::options::{EstimationArgs, ModelArgs};
 use crate::output;
 use crate::simulate_cmd::{self, PopulationArgs, Progress, SimArgs};
-use clap::{Args, ValueEnum};
-use crosslag_sem::power::{self, AnalysisSpec, PowerDesign, PowerOutput, Shard};
-use crosslag_sem::simulate::Population;
+use clap::Args;
+use crosslag_sem::analyses::power::{self, PowerDesign, PowerOutput, Shard};
+use crosslag_sem::analyses::simulate::Population;
+use crosslag_sem::{FitOptions, OutputOptions};
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-/// lavaan entry point whose defaults apply to the analysis model.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Function {
-    Sem,
-    Cfa,
-    Lavaan,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum MissingArg {
-    /// Listwise deletion (complete-data ML).
-    Listwise,
-    /// Full-information ML.
-    #[value(alias = "fiml")]
-    Ml,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    Table,
-    Json,
-}
+pub use crate::options::Format;
 
 #[derive(Args, Debug)]
 pub struct PowerArgs {
@@ -51,19 +32,10 @@ pub struct PowerArgs {
     /// Analysis model in lavaan syntax.
     #[arg(long)]
     pub model: PathBuf,
-    /// Entry point whose defaults apply to the analysis model.
-    #[arg(long = "function", value_enum, default_value_t = Function::Sem)]
-    pub function: Function,
-    #[arg(long)]
-    pub meanstructure: bool,
-    #[arg(long)]
-    pub int_ov_free: bool,
-    /// Parameters held equal across groups (lavaan's group.equal), comma separated.
-    #[arg(long, value_delimiter = ',')]
-    pub group_equal: Vec<String>,
-    /// Missing data in the analysis.
-    #[arg(long, value_enum, default_value_t = MissingArg::Listwise)]
-    pub missing: MissingArg,
+    #[command(flatten)]
+    pub analysis: ModelArgs,
+    #[command(flatten)]
+    pub estimation: EstimationArgs,
     /// Total sample sizes, comma separated.
     #[arg(long, value_delimiter = ',', required = true)]
     pub n: Vec<usize>,
@@ -127,34 +99,10 @@ pub fn run(args: &PowerArgs) -> Result<(), String> {
     let pop = Population::from_syntax(&population, &population_options)
         .map_err(|e| format!("{}: {e}", args.population.display()))?;
     let simulation = simulate_cmd::sim_options(&args.sim, &pop.names)?;
-    let mut group_equal = Vec::new();
-    for g in args
-        .group_equal
-        .iter()
-        .map(|s| s.trim())
-        .filter(|s| !s.is_empty())
-    {
-        if crosslag_sem::GroupEqual::parse(g).is_none() {
-            return Err(format!("--group-equal: unknown parameter type '{g}'"));
-        }
-        group_equal.push(g.to_string());
-    }
-    let analysis = AnalysisSpec {
-        entry: match args.function {
-            Function::Sem => "sem",
-            Function::Cfa => "cfa",
-            Function::Lavaan => "lavaan",
-        }
-        .into(),
-        meanstructure: args.meanstructure,
-        int_ov_free: args.int_ov_free.then_some(true),
-        group_equal,
-        missing: match args.missing {
-            MissingArg::Listwise => "listwise",
-            MissingArg::Ml => "ml",
-        }
-        .into(),
-        ..AnalysisSpec::default()
+    let analysis = FitOptions {
+        model: args.analysis.options(ngroups > 1)?,
+        estimation: args.estimation.options(),
+        output: OutputOptions::default(),
     };
     if args.reps == 0 {
         return Err("--reps must be positive".into());

@@ -12,24 +12,16 @@
 //! reads Parquet but has no Parquet writer.
 
 use crate::output;
-use clap::{Args, ValueEnum};
-use crosslag_sem::simulate::{
+use clap::Args;
+use crosslag_sem::analyses::simulate::{
     self, derive_seed, Attrition, NonNormal, Population, PopulationOptions, SimOptions, Simulator,
 };
+use crosslag_sem::EntryPoint;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::Instant;
-
-/// lavaan entry point whose defaults apply to the population model.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum PopFunction {
-    /// Nothing automatic: every parameter is written out (the default).
-    Lavaan,
-    Sem,
-    Cfa,
-}
 
 /// The population model and how to read it (shared by `simulate` and `power`).
 #[derive(Args, Debug, Clone)]
@@ -39,8 +31,8 @@ pub struct PopulationArgs {
     #[arg(long)]
     pub population_values: Option<PathBuf>,
     /// Entry point whose defaults apply to the population model.
-    #[arg(long, value_enum, default_value_t = PopFunction::Lavaan)]
-    pub population_function: PopFunction,
+    #[arg(long, value_name = "lavaan|sem|cfa", default_value = "lavaan", value_parser = crate::options::lavaan::<EntryPoint>)]
+    pub population_function: EntryPoint,
     /// Observed intercepts of the population model are parameters (they then need values).
     #[arg(long)]
     pub population_int_ov_free: bool,
@@ -142,12 +134,7 @@ pub fn population_options(
         }
     }
     Ok(PopulationOptions {
-        entry: match args.population_function {
-            PopFunction::Lavaan => "lavaan",
-            PopFunction::Sem => "sem",
-            PopFunction::Cfa => "cfa",
-        }
-        .into(),
+        entry: args.population_function,
         int_ov_free: args.population_int_ov_free,
         ngroups,
         values,

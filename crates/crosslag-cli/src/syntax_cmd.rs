@@ -8,15 +8,14 @@
 //! crosslag syntax --declaration model.json --mplus
 //! ```
 //!
-//! The declaration is that of `crosslag_sem::panel` (a JSON file with `--declaration`); the
+//! The declaration is that of `crosslag_sem::families::panel` (a JSON file with `--declaration`); the
 //! first comment lines say how to fit the model (lavaan call and `crosslag fit` flags).
 
 use clap::{Args, ValueEnum};
-use crosslag_sem::panel::{
+use crosslag_sem::families::panel::{
     self, Constraint, Construct, Family, GroupLagged, Indicator, Invariance, MultiGroup,
     PanelDeclaration, PanelModel, Waves,
 };
-use crosslag_sem::EntryPoint;
 use std::path::PathBuf;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -232,15 +231,8 @@ pub fn declaration(args: &SyntaxArgs) -> Result<PanelDeclaration, String> {
 
 /// The `crosslag fit` flags a generated model needs.
 pub fn fit_flags(model: &PanelModel) -> String {
-    let fo = &model.fit_options;
-    let mut flags = vec![format!(
-        "--function {}",
-        match fo.entry {
-            EntryPoint::Sem => "sem",
-            EntryPoint::Cfa => "cfa",
-            EntryPoint::Lavaan => "lavaan",
-        }
-    )];
+    let fo = &model.fit_options.model;
+    let mut flags = vec![format!("--function {}", fo.entry)];
     if fo.meanstructure {
         flags.push("--meanstructure".into());
     }

@@ -8,18 +8,19 @@
 //! crosslag transact --data panel.csv --x close --y lang --waves 4 --group ses_low --diagram fig.svg --format json
 //! ```
 //!
-//! The numbers come from `crosslag_sem::transact`; this file reads the data, prints and
+//! The numbers come from `crosslag_sem::analyses::transact`; this file reads the data, prints and
 //! writes files (atomically).
 
 use crate::diagram;
-use crate::fit::{file_name, EstimatorArg, Format, MissingArg};
+use crate::fit::{file_name, Format};
+use crate::options::lavaan;
 use crate::output;
 use clap::{Args, ValueEnum};
 use crosslag_data::{read_frame_with_labels, select_with_labels, ReadOptions, Selection};
-use crosslag_sem::panel::{self, Constraint, Waves};
-use crosslag_sem::transact::{
+use crosslag_sem::analyses::transact::{
     self, Direction, Effect, LrtTest, ModelReport, Models, Transact, TransactOptions, WaldTest,
 };
+use crosslag_sem::families::panel::{self, Constraint, Waves};
 use crosslag_sem::{Data, Estimator, Missing};
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -62,10 +63,10 @@ pub struct TransactArgs {
     /// repeatable or comma separated).
     #[arg(long, value_delimiter = ',')]
     pub covariate: Vec<String>,
-    #[arg(long, value_enum, default_value_t = MissingArg::Listwise)]
-    pub missing: MissingArg,
-    #[arg(long, value_enum, default_value_t = EstimatorArg::Ml)]
-    pub estimator: EstimatorArg,
+    #[arg(long, value_name = "listwise|ml", default_value = "listwise", value_parser = lavaan::<Missing>)]
+    pub missing: Missing,
+    #[arg(long, value_name = "ML|MLR", default_value = "ML", value_parser = lavaan::<Estimator>)]
+    pub estimator: Estimator,
     /// Cluster column (cluster-robust standard errors and test).
     #[arg(long)]
     pub cluster: Option<String>,
@@ -140,14 +141,8 @@ pub fn options(args: &TransactArgs) -> Result<TransactOptions, String> {
             .filter(|c| !c.is_empty())
             .collect(),
         group: args.group.clone(),
-        estimator: match args.estimator {
-            EstimatorArg::Ml => Estimator::Ml,
-            EstimatorArg::Mlr => Estimator::Mlr,
-        },
-        missing: match args.missing {
-            MissingArg::Listwise => Missing::Listwise,
-            MissingArg::Ml => Missing::Ml,
-        },
+        estimator: args.estimator,
+        missing: args.missing,
         ..TransactOptions::new(&args.x, &args.y, args.waves)
     })
 }
@@ -190,7 +185,7 @@ fn load(args: &TransactArgs, opts: &TransactOptions) -> Result<Data, String> {
     let names = crosslag_data::column_names(&df);
     let file = file_name(&args.data);
     let hint = |col: &str| {
-        let near = crosslag_sem::engine::near_matches(col, &names);
+        let near = crosslag_sem::observe::prepare::near_matches(col, &names);
         if near.is_empty() {
             String::new()
         } else {

@@ -2,13 +2,14 @@
 //! against central finite differences, on several models, away from the optimum (where the
 //! terms that vanish at a perfect fit are not zero).
 
-use crosslag_sem::constraints::Reduction;
-use crosslag_sem::objective::Objective;
-use crosslag_sem::observed::Moments;
-use crosslag_sem::optimize::phi_information;
-use crosslag_sem::partable::{self, EntryPoint, TableOptions};
-use crosslag_sem::ram::RamModel;
-use crosslag_sem::{start, syntax};
+use crosslag_sem::estimate::optimize::phi_information;
+use crosslag_sem::loss::objective::Objective;
+use crosslag_sem::observe::moments::Moments;
+use crosslag_sem::specify::constraints::Reduction;
+use crosslag_sem::specify::partable;
+use crosslag_sem::specify::ram::RamModel;
+use crosslag_sem::{estimate::start, syntax};
+use crosslag_sem::{EntryPoint, ModelOptions};
 use ndarray::{Array1, Array2};
 
 /// A positive-definite covariance matrix with unequal scales, and means.
@@ -28,14 +29,14 @@ fn moments(p: usize, n: usize) -> Moments {
 
 fn check(model: &str, entry: EntryPoint, meanstructure: bool) {
     let syn = syntax::parse(model).unwrap();
-    let opts = TableOptions {
+    let opts = ModelOptions {
         entry,
         meanstructure,
         int_ov_free: Some(meanstructure),
         fixed_x: false,
-        ..TableOptions::default()
+        ..ModelOptions::default()
     };
-    let pt = partable::build(&syn, &opts).unwrap();
+    let pt = partable::build(&syn, &opts, 1).unwrap();
     let mom = vec![moments(pt.ov_names.len(), 500)];
     let red = Reduction::build(&pt).unwrap();
     let ram = RamModel::from_partable(&pt);

@@ -1,4 +1,4 @@
-//! `crosslag_sem::fit::fit_measures` against lavaan 0.6.14's `fitMeasures()` for every
+//! `crosslag_sem::measures::fit_measures` against lavaan 0.6.14's `fitMeasures()` for every
 //! reference case: each `FitInputs` is built from the reference file's own inputs (test
 //! statistics, log-likelihoods, sample and implied moments, scaled-test traces), and every fit
 //! measure lavaan reports must come out with lavaan's name, in lavaan's order, within 1e-8
@@ -15,7 +15,7 @@
 //!   `cfi.robust`, so those two are not independent checks; the other robust measures
 //!   (confidence bounds, p-values, TLI/NNFI/RNI) are.
 
-use crosslag_sem::fit::{
+use crosslag_sem::measures::{
     self, chisq::ml_chisq, fit_measures, FimlCorrected, FitInputs, FitMeasureOptions, GroupMoments,
     MissingMoments, MissingPattern, RobustInputs,
 };
@@ -388,7 +388,7 @@ fn run_case(name: &str) -> (Vec<(String, f64)>, Vec<String>) {
     let mut diffs = Vec::new();
     for (k, v) in &lav {
         let want = v.as_f64();
-        let got = fit::get(&ours, k);
+        let got = measures::get(&ours, k);
         let present = ours.iter().any(|(n, _)| n == k);
         let (ok, rel) = close(got, want);
         if !present || !ok {

@@ -16,8 +16,8 @@
 
 use crate::implied::Implied;
 use crate::linalg;
-use crate::observed::Moments;
-use crate::ram::RamMatrices;
+use crate::observe::moments::Moments;
+use crate::specify::ram::RamMatrices;
 use ndarray::linalg::general_mat_mul;
 use ndarray::{Array1, Array2};
 
@@ -117,7 +117,7 @@ impl MlGroup {
     /// The RAM chain rule: from `Ω = ∂F/∂Σ` (in [`MlGroup::omega`]) and `g_μ = ∂F/∂μ` (in
     /// [`MlGroup::gmu`]) to the gradient with respect to the entries of A, S and m. Shared by
     /// every discrepancy whose derivative with respect to (μ, Σ) is given in this form (FIML:
-    /// [`crate::missing`]).
+    /// [`crate::observe::missing`]).
     pub fn map_to_ram(&mut self, imp: &Implied, mats: &RamMatrices, meanstructure: bool) {
         let p = imp.p;
         let m = imp.b.nrows();

@@ -1,0 +1,481 @@
+//! The verdict in words: which model, which direction(s), and what to be careful about.
+
+use super::{
+    Direction, Effect, JointTest, LrtTest, ModelComparison, ModelReport, TransactOptions, WaldTest,
+};
+use crate::families::panel::Family;
+use serde::Serialize;
+
+/// What the lagged effects say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Conclusion {
+    /// Both directions: x predicts later y and y predicts later x.
+    Transactional,
+    /// x predicts later y, y does not predict later x.
+    XDrivesY,
+    /// y predicts later x, x does not predict later y.
+    YDrivesX,
+    /// Neither direction at α.
+    NoLaggedEffects,
+}
+
+impl Conclusion {
+    fn of(x_to_y: bool, y_to_x: bool) -> Conclusion {
+        match (x_to_y, y_to_x) {
+            (true, true) => Conclusion::Transactional,
+            (true, false) => Conclusion::XDrivesY,
+            (false, true) => Conclusion::YDrivesX,
+            (false, false) => Conclusion::NoLaggedEffects,
+        }
+    }
+
+    /// A short label with the construct names.
+    pub fn label(self, x: &str, y: &str) -> String {
+        match self {
+            Conclusion::Transactional => "transactional".into(),
+            Conclusion::XDrivesY => format!("{x} drives {y}"),
+            Conclusion::YDrivesX => format!("{y} drives {x}"),
+            Conclusion::NoLaggedEffects => "no evidence of lagged effects".into(),
+        }
+    }
+}
+
+/// The conclusion in one group.
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupVerdict {
+    pub group: String,
+    pub conclusion: Conclusion,
+    pub x_to_y_pvalue: Option<f64>,
+    pub y_to_x_pvalue: Option<f64>,
+}
+
+/// The verdict of the analysis.
+#[derive(Debug, Clone, Serialize)]
+pub struct Verdict {
+    /// The model the verdict is based on.
+    pub model: Family,
+    pub model_name: String,
+    pub conclusion: Conclusion,
+    /// `conclusion` as a label (`transactional`, `close drives lang`, …).
+    pub label: String,
+    /// One sentence.
+    pub summary: String,
+    /// Several groups: the conclusion per group.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<GroupVerdict>,
+    /// Several groups: whether the cross-lagged effects differ between groups at α.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub groups_differ: Option<bool>,
+    /// The supporting numbers, one statement per line.
+    pub details: Vec<String>,
+    /// Everything to be careful about: inadmissible solutions, convergence, tests that
+    /// disagree.
+    pub warnings: Vec<String>,
+}
+
+/// `< .001` or `= .023` (APA style).
+pub(crate) fn fmt_p(p: f64) -> String {
+    if p < 0.001 {
+        "< .001".into()
+    } else {
+        format!("= {}", strip_zero(&format!("{p:.3}")))
+    }
+}
+
+fn strip_zero(s: &str) -> String {
+    if let Some(rest) = s.strip_prefix("0.") {
+        format!(".{rest}")
+    } else if let Some(rest) = s.strip_prefix("-0.") {
+        format!("−.{rest}")
+    } else if let Some(rest) = s.strip_prefix('-') {
+        format!("−{rest}")
+    } else {
+        s.to_string()
+    }
+}
+
+/// A coefficient bounded by 1 in absolute value (std.all, correlation, index): `.45`, `−.06`.
+pub(crate) fn fmt_std(v: Option<f64>) -> String {
+    match v {
+        Some(v) if v.is_finite() => strip_zero(&format!("{v:.2}")),
+        _ => "NA".into(),
+    }
+}
+
+/// A fit index with three decimals: `.998`.
+fn fmt_index(v: Option<f64>) -> String {
+    match v {
+        Some(v) if v.is_finite() => strip_zero(&format!("{v:.3}")),
+        _ => "NA".into(),
+    }
+}
+
+/// An unstandardized value with three decimals.
+fn fmt_num(v: f64) -> String {
+    if v.is_finite() {
+        let s = format!("{v:.3}");
+        if let Some(rest) = s.strip_prefix('-') {
+            format!("−{rest}")
+        } else {
+            s
+        }
+    } else {
+        "NA".into()
+    }
+}
+
+fn fmt_df(df: f64) -> String {
+    format!("{}", df.round() as i64)
+}
+
+fn lrt_text(t: &LrtTest) -> Option<String> {
+    let (c, d, p) = (t.chisq?, t.df?, t.pvalue?);
+    let scaled = if t.method == "standard" {
+        ""
+    } else {
+        " (scaled)"
+    };
+    Some(format!(
+        "LRT{scaled} χ²({}) = {c:.2}, p {}",
+        fmt_df(d),
+        fmt_p(p)
+    ))
+}
+
+fn wald_text(w: &WaldTest) -> String {
+    format!("Wald χ²({}) = {:.2}, p {}", w.df, w.chisq, fmt_p(w.pvalue))
+}
+
+fn tests_text(lrt: Option<&LrtTest>, wald: Option<&WaldTest>) -> String {
+    let mut parts = Vec::new();
+    if let Some(t) = lrt.and_then(lrt_text) {
+        parts.push(t);
+    }
+    if let Some(w) = wald {
+        parts.push(wald_text(w));
+    }
+    if parts.is_empty() {
+        "no test available".into()
+    } else {
+        parts.join("; ")
+    }
+}
+
+fn effects_text(effects: &[Effect], constrained: bool) -> String {
+    if effects.is_empty() {
+        return "no effects".into();
+    }
+    let std: Vec<String> = effects.iter().map(|e| fmt_std(e.std_all)).collect();
+    if constrained {
+        format!(
+            "{} (equal over time; std. {})",
+            fmt_num(effects[0].est),
+            std.join(", ")
+        )
+    } else {
+        let raw: Vec<String> = effects.iter().map(|e| fmt_num(e.est)).collect();
+        format!("{} (std. {})", raw.join(", "), std.join(", "))
+    }
+}
+
+fn direction_line(d: &Direction, prefix: &str) -> String {
+    let per = if d.constrained { "" } else { " per interval" };
+    format!(
+        "{prefix}{} → {}: {}{per}; {}",
+        d.from,
+        d.to,
+        effects_text(&d.effects, d.constrained),
+        tests_text(d.lrt.as_ref(), d.wald.as_ref())
+    )
+}
+
+fn disagreement(
+    what: &str,
+    lrt: Option<&LrtTest>,
+    wald: Option<&WaldTest>,
+    alpha: f64,
+    out: &mut Vec<String>,
+) {
+    if let (Some(pl), Some(w)) = (lrt.and_then(|t| t.pvalue), wald) {
+        if (pl < alpha) != (w.pvalue < alpha) {
+            out.push(format!(
+                "{what}: the likelihood-ratio test (p {}) and the Wald test (p {}) disagree at α = {}; the verdict follows the likelihood-ratio test",
+                fmt_p(pl),
+                fmt_p(w.pvalue),
+                strip_zero(&format!("{alpha}"))
+            ));
+        }
+    }
+}
+
+fn fit_line(m: &ModelReport) -> String {
+    let f = &m.fit;
+    let mut s = format!(
+        "fit of the {}: χ²({}) = {:.2}, p {}; CFI = {}; TLI = {}; RMSEA = {}; SRMR = {}",
+        m.name,
+        fmt_df(f.df),
+        f.chisq,
+        f.pvalue.map_or("NA".into(), fmt_p),
+        fmt_index(f.cfi),
+        fmt_index(f.tli),
+        fmt_index(f.rmsea),
+        fmt_index(f.srmr)
+    );
+    if let Some(c) = f.chisq_scaled {
+        s.push_str(&format!(
+            "; scaled χ² = {c:.2}, p {}; robust CFI = {}; robust RMSEA = {}",
+            f.pvalue_scaled.map_or("NA".into(), fmt_p),
+            fmt_index(f.cfi_robust),
+            fmt_index(f.rmsea_robust)
+        ));
+    }
+    s
+}
+
+/// The verdict from the fitted models and their comparison.
+pub(crate) fn verdict(
+    opts: &TransactOptions,
+    models: &[ModelReport],
+    comparison: Option<&ModelComparison>,
+) -> Verdict {
+    let family = comparison.map_or_else(|| models[0].family, |c| c.preferred);
+    let m = models
+        .iter()
+        .find(|m| m.family == family)
+        .unwrap_or(&models[0]);
+    let (x, y) = (opts.x.as_str(), opts.y.as_str());
+    let alpha = opts.alpha;
+    let mut details = Vec::new();
+    let mut warnings = Vec::new();
+    let within = m.family == Family::Riclpm;
+
+    // which model
+    match comparison {
+        Some(c) => {
+            let mut line = format!("model: {} — {}", m.name, c.reason);
+            if let Some(cb) = &c.chibar {
+                let w: Vec<String> = cb
+                    .weights
+                    .weights
+                    .iter()
+                    .map(|w| format!("{w:.3}"))
+                    .collect();
+                line.push_str(&format!(
+                    " (χ̄²({}) = {:.2} with weights {} on χ²({}..{}), p {}, critical value {:.2}",
+                    cb.df,
+                    cb.statistic,
+                    w.join("/"),
+                    cb.u,
+                    cb.u + cb.k,
+                    fmt_p(cb.pvalue),
+                    cb.critical_value
+                ));
+                if let Some(p) = c.naive.pvalue {
+                    line.push_str(&format!("; naive χ²({}) test p {}", cb.df, fmt_p(p)));
+                }
+                line.push(')');
+            }
+            details.push(line);
+            warnings.extend(c.warnings.iter().cloned());
+        }
+        None => details.push(format!("model: {} (the only model fitted)", m.name)),
+    }
+    for mm in models {
+        details.extend(mm.notes.iter().map(|n| format!("note ({}): {n}", mm.name)));
+    }
+    if !within {
+        details.push(
+            "note: the CLPM does not separate stable between-person differences from within-person change; its lagged effects are within-person effects only when the random intercepts have no variance".into(),
+        );
+    }
+
+    // directions
+    let multi = m.groups.len() > 1;
+    let (x_to_y, y_to_x, px, py) = if multi {
+        let find = |from: &str| m.overall.iter().find(|j| j.from == from);
+        let sig = |j: Option<&JointTest>| j.is_some_and(|j| j.significant);
+        let p = |j: Option<&JointTest>| j.and_then(|j| j.pvalue);
+        (sig(find(x)), sig(find(y)), p(find(x)), p(find(y)))
+    } else {
+        let g = &m.groups[0];
+        (
+            g.x_to_y.significant,
+            g.y_to_x.significant,
+            g.x_to_y.pvalue,
+            g.y_to_x.pvalue,
+        )
+    };
+    let conclusion = Conclusion::of(x_to_y, y_to_x);
+    for g in &m.groups {
+        let prefix = if multi {
+            format!("group {}: ", g.label)
+        } else {
+            String::new()
+        };
+        for d in [&g.x_to_y, &g.y_to_x] {
+            details.push(direction_line(d, &prefix));
+            let what = format!("{}{} → {}", prefix, d.from, d.to);
+            disagreement(&what, d.lrt.as_ref(), d.wald.as_ref(), alpha, &mut warnings);
+            if let Some(t) = &d.lrt {
+                warnings.extend(t.warnings.iter().map(|w| format!("{what} test: {w}")));
+            }
+        }
+    }
+    for j in &m.overall {
+        let what = format!("all groups, {} → {}", j.from, j.to);
+        details.push(format!(
+            "{what}: {}",
+            tests_text(j.lrt.as_ref(), j.wald.as_ref())
+        ));
+        disagreement(&what, j.lrt.as_ref(), j.wald.as_ref(), alpha, &mut warnings);
+    }
+
+    // stability and the between part
+    for g in &m.groups {
+        let prefix = if multi {
+            format!("group {}: ", g.label)
+        } else {
+            String::new()
+        };
+        let ar = |e: &[Effect]| {
+            e.iter()
+                .map(|e| fmt_std(e.std_all))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        details.push(format!(
+            "{prefix}autoregressive effects{} (std.): {x} {}; {y} {}",
+            if within { " within persons" } else { "" },
+            ar(&g.autoregressive_x),
+            ar(&g.autoregressive_y)
+        ));
+        if let Some(b) = &g.between {
+            let line = match b.correlation {
+                Some(r) => format!(
+                    "{prefix}stable between-person association: the random intercepts correlate {} (covariance {}, p {}); RI variances {x} {}, {y} {}",
+                    fmt_std(Some(r)),
+                    fmt_num(b.cov.est),
+                    b.cov.pvalue.map_or("NA".into(), fmt_p),
+                    fmt_num(b.var_x.est),
+                    fmt_num(b.var_y.est)
+                ),
+                None => format!(
+                    "{prefix}the random-intercept correlation is not defined: a random-intercept variance is not positive ({x} {}, {y} {})",
+                    fmt_num(b.var_x.est),
+                    fmt_num(b.var_y.est)
+                ),
+            };
+            details.push(line);
+        }
+    }
+    details.push(fit_line(m));
+
+    // groups
+    let mut groups = Vec::new();
+    let mut groups_differ = None;
+    if multi {
+        for g in &m.groups {
+            groups.push(GroupVerdict {
+                group: g.label.clone(),
+                conclusion: Conclusion::of(g.x_to_y.significant, g.y_to_x.significant),
+                x_to_y_pvalue: g.x_to_y.pvalue,
+                y_to_x_pvalue: g.y_to_x.pvalue,
+            });
+        }
+        for t in &m.group_tests {
+            let text = lrt_text(t).unwrap_or_else(|| "not available".into());
+            let rejected = t.pvalue.map(|p| p < alpha);
+            details.push(format!(
+                "{}: {text}{}",
+                t.hypothesis,
+                match rejected {
+                    Some(true) => " — rejected: the effects differ between groups",
+                    Some(false) => " — not rejected",
+                    None => "",
+                }
+            ));
+            warnings.extend(t.warnings.iter().map(|w| format!("{}: {w}", t.hypothesis)));
+        }
+        groups_differ = m
+            .group_tests
+            .first()
+            .and_then(|t| t.pvalue)
+            .map(|p| p < alpha);
+    }
+
+    // the fits' own warnings: the verdict model first
+    for mm in std::iter::once(m).chain(models.iter().filter(|o| o.family != m.family)) {
+        for w in &mm.warnings {
+            warnings.push(format!("{}: {w}", mm.name));
+        }
+        if !mm.converged {
+            warnings.push(format!(
+                "{}: the fit did not converge; its numbers are not trustworthy",
+                mm.name
+            ));
+        }
+    }
+    if within
+        && m.warnings
+            .iter()
+            .any(|w| w.contains("not admissible") || w.contains("not positive definite"))
+        && !opts
+            .constrain
+            .contains(&crate::families::panel::Constraint::Lagged)
+    {
+        warnings.push(
+            "the RI-CLPM solution is inadmissible: interpret it with care; holding the lagged effects equal over time (--constrain lagged) often gives an admissible solution".into(),
+        );
+    }
+
+    let level = if within {
+        "within persons (RI-CLPM)"
+    } else {
+        "in the CLPM"
+    };
+    let p = |p: Option<f64>| p.map_or("NA".into(), fmt_p);
+    let summary = match conclusion {
+        Conclusion::Transactional => format!(
+            "transactional: {x} and {y} predict each other over time {level} ({x} → {y} p {}, {y} → {x} p {})",
+            p(px),
+            p(py)
+        ),
+        Conclusion::XDrivesY => format!(
+            "{x} drives {y}: {x} predicts later {y} {level} (p {}), {y} does not predict later {x} (p {})",
+            p(px),
+            p(py)
+        ),
+        Conclusion::YDrivesX => format!(
+            "{y} drives {x}: {y} predicts later {x} {level} (p {}), {x} does not predict later {y} (p {})",
+            p(py),
+            p(px)
+        ),
+        Conclusion::NoLaggedEffects => format!(
+            "no evidence of lagged effects between {x} and {y} {level} at α = {} ({x} → {y} p {}, {y} → {x} p {})",
+            strip_zero(&format!("{alpha}")),
+            p(px),
+            p(py)
+        ),
+    };
+    let summary = if warnings.iter().any(|w| {
+        w.contains("not admissible")
+            || w.contains("not positive definite")
+            || w.contains("did not converge")
+    }) {
+        format!("{summary} — caution: see the warnings (inadmissible or non-converged solutions)")
+    } else {
+        summary
+    };
+    Verdict {
+        model: m.family,
+        model_name: m.name.clone(),
+        conclusion,
+        label: conclusion.label(x, y),
+        summary,
+        groups,
+        groups_differ,
+        details,
+        warnings,
+    }
+}

@@ -1,0 +1,239 @@
+//! The front door, [`fit`]: the steps of an SEM fit wired in order — specify, observe,
+//! loss, estimate, infer, measure, report. Each step is a module of its own; this file only
+//! passes their results along.
+
+use crate::error::SemError;
+use crate::estimate;
+use crate::infer;
+use crate::loss::objective::{FimlData, Objective, Workspace};
+use crate::measures::{self, loglik};
+use crate::observe::moments::fixed_x_value;
+use crate::observe::prepare::{prepare, RawUse, SampleData};
+use crate::observe::Data;
+use crate::report::{self, FitResult, GroupMatrices, NamedValues};
+use crate::specify::options::{Estimator, FitOptions, Information, Missing};
+use crate::specify::{DataSetting, Model};
+use std::sync::Arc;
+
+/// Fit a model in lavaan syntax to data.
+pub fn fit(model: &str, data: &Data, opts: &FitOptions) -> Result<FitResult, SemError> {
+    let est_opts = &opts.estimation;
+    let setting = data_setting(data, est_opts.estimator, est_opts.missing)?;
+    let robust = est_opts.estimator == Estimator::Mlr || setting.clustered;
+    let model = Model::new(model, &opts.model, setting)?;
+    let sample = observe(data, &model, setting.missing_ml, robust)?;
+    let ram = model.ram_for(|g, i, j| fixed_x_value(&sample.moments, g, i, j));
+    let fiml_data = setting.missing_ml.then(|| {
+        Arc::new(FimlData {
+            groups: sample.raw.clone(),
+            h1: sample
+                .h1
+                .iter()
+                .zip(&sample.raw)
+                .map(|(h, gd)| h.m2ll / gd.nobs() as f64)
+                .collect(),
+        })
+    });
+    let obj = match &fiml_data {
+        Some(fd) => Objective::fiml(&ram, &model.red, &sample.moments, Arc::clone(fd)),
+        None => Objective::new(&ram, &model.red, &sample.moments),
+    };
+    let opt = estimate::estimate(
+        &model.pt,
+        &model.red,
+        &obj,
+        &sample.moments,
+        &est_opts.optim,
+    )
+    .ok_or(SemError::BadStart)?;
+    let mut theta = vec![0.0; model.red.ntheta()];
+    model.red.theta(&opt.phi, &mut theta);
+    let ws = obj.workspace_at(&theta).ok_or(SemError::BadStart)?;
+
+    let information = est_opts.information_for(robust);
+    let rgroups = infer::robust_groups(&sample, &model.x_idx, &obj.weights, setting.missing_ml);
+    let inference = infer::standard_errors(
+        &model,
+        &ram,
+        &ws,
+        &opt.phi,
+        &obj.weights,
+        sample.ntotal(),
+        information,
+        robust.then_some(rgroups.as_slice()),
+        &sample.group_labels,
+    );
+    let lik = loglik::likelihoods(&model, &ws, &sample);
+    let mut warnings = sample.warnings();
+    if !opt.converged {
+        warnings.push(format!(
+            "the optimizer did not converge ({}; largest gradient element {:.2e}); results are not trustworthy",
+            opt.reason, opt.max_abs_gradient
+        ));
+    }
+    warnings.extend(inference.warnings.iter().cloned());
+    warnings.extend(crate::implied::admissible::warnings(
+        &model.pt,
+        &ram,
+        &ws.mats,
+        &ws.implied,
+        &sample.group_labels,
+    ));
+    let parameters =
+        report::rows::parameter_rows(&model, &ram, &ws, &opt.phi, inference.vcov_theta.as_ref());
+    let groups = group_matrices(&model, &ws, &sample);
+    let missing_parts = measures::missing_parts(&sample, setting.missing_ml);
+    let group_moments = measures::group_moments(&groups, &model.x_idx, &missing_parts);
+    let tests = measures::robust_tests::tests(
+        &model,
+        &ram,
+        &ws,
+        &opt.phi,
+        &rgroups,
+        &inference,
+        &lik,
+        &group_moments,
+    );
+    warnings.extend(tests.warnings.iter().cloned());
+    let fit_values = measures::fit_measures(&measures::FitInputs {
+        npar: model.npar,
+        fmin: opt.fx,
+        chisq: lik.chisq,
+        df: model.df(),
+        baseline_chisq: lik.baseline_chisq,
+        baseline_df: model.baseline_df(),
+        logl: lik.logl,
+        unrestricted_logl: lik.unrestricted,
+        groups: &group_moments,
+        robust: tests.robust_inputs,
+        missing_ml: setting.missing_ml,
+        fiml_corrected: tests.fiml_corrected,
+        options: measures::FitMeasureOptions::default(),
+    });
+    let modindices = if opts.output.modindices && fiml_data.is_none() {
+        measures::modindices::modification_indices(
+            &model.pt,
+            &model.red,
+            &opt.phi,
+            &sample.moments,
+            information == Information::Observed,
+        )
+    } else {
+        Vec::new()
+    };
+    Ok(FitResult {
+        converged: opt.converged,
+        iterations: opt.iterations,
+        optimizer_reason: opt.reason.clone(),
+        max_abs_gradient: opt.max_abs_gradient,
+        ngroups: model.ngroups(),
+        group_labels: sample.group_labels.clone(),
+        nobs: sample.moments.iter().map(|m| m.nobs).collect(),
+        norig: sample.norig.clone(),
+        npar: model.npar,
+        fmin: opt.fx,
+        chisq: lik.chisq,
+        df: model.df(),
+        baseline_chisq: lik.baseline_chisq,
+        baseline_df: model.baseline_df(),
+        loglik: lik.logl,
+        unrestricted_loglik: lik.unrestricted,
+        ntotal: sample.ntotal(),
+        r2: measures::r_squared(&model.pt, &ram, &ws),
+        parameters,
+        groups,
+        vcov: if opts.output.vcov {
+            inference.vcov_theta
+        } else {
+            None
+        },
+        modindices,
+        fit: NamedValues(
+            fit_values
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect(),
+        ),
+        warnings,
+        information,
+        estimator: est_opts.estimator,
+        missing: est_opts.missing,
+        clustered: setting.clustered,
+        meanstructure: model.pt.meanstructure,
+        ov_names: model.pt.ov_names.clone(),
+        scaled_test: tests.scaled_test,
+    })
+}
+
+/// What the data decide about the model, and the combinations of data and options that
+/// cannot be fitted.
+pub fn data_setting(
+    data: &Data,
+    estimator: Estimator,
+    missing: Missing,
+) -> Result<DataSetting, SemError> {
+    let setting = DataSetting {
+        ngroups: data.ngroups(),
+        missing_ml: missing == Missing::Ml,
+        clustered: data.clustered(),
+    };
+    let robust = estimator == Estimator::Mlr || setting.clustered;
+    if matches!(data, Data::Moments { .. }) && (setting.missing_ml || robust) {
+        return Err(SemError::Data(
+            "missing = \"ml\" and robust (MLR) inference need raw data, not summary statistics"
+                .into(),
+        ));
+    }
+    Ok(setting)
+}
+
+/// Step 2: the sample data of the model, with the checks lavaan makes of them.
+pub fn observe(
+    data: &Data,
+    model: &Model,
+    missing_ml: bool,
+    keep_raw: bool,
+) -> Result<SampleData, SemError> {
+    let sample = prepare(
+        data,
+        &model.pt.ov_names,
+        RawUse {
+            fiml: missing_ml,
+            keep_raw,
+            fixed_x: &model.x_idx,
+        },
+    )?;
+    if let Data::Moments { groups, .. } = data {
+        if model.pt.meanstructure && groups.iter().any(|g| g.1.is_none()) {
+            return Err(SemError::Data(
+                "the model has a mean structure but no sample means were given (--sample-mean)"
+                    .into(),
+            ));
+        }
+    }
+    for (g, m) in sample.moments.iter().enumerate() {
+        if m.logdet.is_none() {
+            let label = sample.group_labels.get(g).cloned().unwrap_or_default();
+            return Err(SemError::Data(format!(
+                "{}the sample covariance matrix of the model variables is not positive definite (a variable is constant or a linear combination of others)",
+                if model.ngroups() > 1 { format!("group {label}: ") } else { String::new() }
+            )));
+        }
+    }
+    Ok(sample)
+}
+
+/// Observed and implied moments per group.
+fn group_matrices(model: &Model, ws: &Workspace, sample: &SampleData) -> Vec<GroupMatrices> {
+    let ms = model.pt.meanstructure;
+    (0..model.ngroups())
+        .map(|g| GroupMatrices {
+            names: model.pt.ov_names.clone(),
+            implied_cov: ws.implied[g].sigma.clone(),
+            implied_mean: ms.then(|| ws.implied[g].mu.clone()),
+            sample_cov: sample.moments[g].cov.clone(),
+            sample_mean: ms.then(|| sample.moments[g].mean.clone()),
+            nobs: sample.moments[g].nobs,
+        })
+        .collect()
+}

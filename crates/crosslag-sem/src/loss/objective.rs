@@ -1,0 +1,229 @@
+//! The estimation objective: lavaan's `fx = ½ Σ_g (N_g/N) F_g(θ(φ))` as a function of the
+//! optimiser's free vector φ, with its analytic gradient `Jᵀ ∂fx/∂θ`.
+//!
+//! With `missing = "ml"` each group's discrepancy is the FIML one of [`crate::observe::missing`]:
+//! `F_g = −2logL_g(θ)/N_g − h1_g`, whose derivative with respect to (μ, Σ) has the same form
+//! as complete-data ML and goes through the same RAM chain rule.
+//!
+//! Buffers live in a `RefCell` so that evaluating the objective allocates nothing.
+
+use crate::implied::Implied;
+use crate::loss::ml::MlGroup;
+use crate::observe::missing::{FimlWork, GroupData};
+use crate::observe::moments::Moments;
+use crate::specify::constraints::Reduction;
+use crate::specify::ram::{RamMatrices, RamModel, Slot};
+use std::cell::RefCell;
+use std::sync::Arc;
+
+/// The data of a FIML fit: raw data by pattern per group, and the saturated model's value.
+#[derive(Debug)]
+pub struct FimlData {
+    pub groups: Vec<GroupData>,
+    /// −2logL/N_g of the saturated (h1) model per group, without the 2π constant (lavaan's
+    /// `missing.h1$h1`).
+    pub h1: Vec<f64>,
+}
+
+/// Everything one evaluation needs, per group.
+#[derive(Debug, Clone)]
+pub struct Workspace {
+    pub mats: Vec<RamMatrices>,
+    pub implied: Vec<Implied>,
+    pub ml: Vec<MlGroup>,
+    pub theta: Vec<f64>,
+    pub grad_theta: Vec<f64>,
+    /// FIML data (`missing = "ml"`); `None` for complete-data ML.
+    pub fiml: Option<Arc<FimlData>>,
+    /// Per-group FIML buffers (empty for complete-data ML); after an evaluation with gradient
+    /// they hold `Ω` and `h` per unit.
+    pub fiml_work: Vec<FimlWork>,
+}
+
+/// The ML objective of a multi-group model.
+#[derive(Debug)]
+pub struct Objective<'a> {
+    pub model: &'a RamModel,
+    pub reduction: &'a Reduction,
+    pub moments: &'a [Moments],
+    /// N_g / N per group.
+    pub weights: Vec<f64>,
+    ws: RefCell<Workspace>,
+}
+
+impl<'a> Objective<'a> {
+    pub fn new(model: &'a RamModel, reduction: &'a Reduction, moments: &'a [Moments]) -> Self {
+        Self::build(model, reduction, moments, None)
+    }
+
+    /// The FIML objective; `moments` (the saturated estimates) serve starting values only.
+    pub fn fiml(
+        model: &'a RamModel,
+        reduction: &'a Reduction,
+        moments: &'a [Moments],
+        data: Arc<FimlData>,
+    ) -> Self {
+        Self::build(model, reduction, moments, Some(data))
+    }
+
+    fn build(
+        model: &'a RamModel,
+        reduction: &'a Reduction,
+        moments: &'a [Moments],
+        fiml: Option<Arc<FimlData>>,
+    ) -> Self {
+        let ntotal: usize = moments.iter().map(|m| m.nobs).sum();
+        let weights = moments
+            .iter()
+            .map(|m| m.nobs as f64 / ntotal as f64)
+            .collect();
+        let p = model.nov;
+        let m = model.nvar();
+        let ng = model.ngroups();
+        let ws = Workspace {
+            mats: model.fixed.clone(),
+            implied: (0..ng).map(|_| Implied::new(p, m)).collect(),
+            ml: (0..ng).map(|_| MlGroup::new(p, m)).collect(),
+            theta: vec![0.0; reduction.ntheta()],
+            grad_theta: vec![0.0; reduction.ntheta()],
+            fiml_work: fiml
+                .as_ref()
+                .map(|f| f.groups.iter().map(FimlWork::new).collect())
+                .unwrap_or_default(),
+            fiml,
+        };
+        Objective {
+            model,
+            reduction,
+            moments,
+            weights,
+            ws: RefCell::new(ws),
+        }
+    }
+
+    /// The same objective (model, data, FIML patterns) through another map θ = g(φ), e.g.
+    /// one with active bounds pinned.
+    pub fn with_reduction<'b>(&'b self, reduction: &'b Reduction) -> Objective<'b> {
+        let fiml = self.ws.borrow().fiml.clone();
+        Objective::build(self.model, reduction, self.moments, fiml)
+    }
+
+    /// Evaluate at θ into `ws`: fx, and ∂fx/∂θ when `want_grad`. `None` if Σ is not PD.
+    fn eval_theta(&self, ws: &mut Workspace, want_grad: bool) -> Option<f64> {
+        let Workspace {
+            mats,
+            implied,
+            ml,
+            theta,
+            grad_theta,
+            fiml,
+            fiml_work,
+        } = ws;
+        self.model.fill(theta, mats);
+        let ms = self.model.meanstructure;
+        let mut fx = 0.0;
+        for g in 0..mats.len() {
+            if !implied[g].compute(&mats[g]) {
+                return None;
+            }
+            match fiml {
+                None => {
+                    let f = ml[g].value(&self.moments[g], &implied[g], ms)?;
+                    fx += 0.5 * self.weights[g] * f;
+                    if want_grad {
+                        ml[g].gradient(&implied[g], &mats[g], ms);
+                    }
+                }
+                Some(fd) => {
+                    let gd = &fd.groups[g];
+                    let imp = &implied[g];
+                    let fw = &mut fiml_work[g];
+                    let m2ll = fw.value(gd, imp.mu.view(), imp.sigma.view(), want_grad)?;
+                    let f = m2ll / gd.nobs() as f64 - fd.h1[g];
+                    fx += 0.5 * self.weights[g] * f;
+                    if want_grad {
+                        ml[g].omega.assign(&fw.omega);
+                        ml[g].gmu.assign(&fw.h);
+                        ml[g].gmu *= -2.0;
+                        ml[g].map_to_ram(imp, &mats[g], true);
+                    }
+                }
+            }
+        }
+        if want_grad {
+            for (k, &(g, slot)) in self.model.free.iter().enumerate() {
+                let w = 0.5 * self.weights[g];
+                let d = match slot {
+                    Slot::A(i, j) => ml[g].grad_a[[i, j]],
+                    Slot::S(i, j) if i == j => ml[g].grad_s[[i, i]],
+                    Slot::S(i, j) => 2.0 * ml[g].grad_s[[i, j]],
+                    Slot::M(i) => ml[g].grad_m[i],
+                };
+                grad_theta[k] = w * d;
+            }
+        }
+        Some(fx)
+    }
+
+    /// fx(φ); +∞ where Σ(θ) is not positive definite.
+    pub fn value(&self, phi: &[f64]) -> f64 {
+        let mut ws = self.ws.borrow_mut();
+        let mut theta = std::mem::take(&mut ws.theta);
+        self.reduction.theta(phi, &mut theta);
+        ws.theta = theta;
+        self.eval_theta(&mut ws, false).unwrap_or(f64::INFINITY)
+    }
+
+    /// fx(φ) and its gradient with respect to φ (written into `grad`).
+    pub fn value_and_gradient(&self, phi: &[f64], grad: &mut [f64]) -> f64 {
+        let mut ws = self.ws.borrow_mut();
+        let mut theta = std::mem::take(&mut ws.theta);
+        self.reduction.theta(phi, &mut theta);
+        ws.theta = theta;
+        match self.eval_theta(&mut ws, true) {
+            None => {
+                grad.fill(f64::NAN);
+                f64::INFINITY
+            }
+            Some(fx) => {
+                self.project_gradient(phi, &ws.grad_theta, grad);
+                fx
+            }
+        }
+    }
+
+    /// ∂fx/∂θ at θ (for inference and modification indices). `None` if Σ is not PD.
+    pub fn gradient_theta(&self, theta: &[f64]) -> Option<(f64, Vec<f64>)> {
+        let mut ws = self.ws.borrow_mut();
+        ws.theta.copy_from_slice(theta);
+        let fx = self.eval_theta(&mut ws, true)?;
+        Some((fx, ws.grad_theta.clone()))
+    }
+
+    /// Jᵀ g_θ.
+    pub fn project_gradient(&self, phi: &[f64], grad_theta: &[f64], grad: &mut [f64]) {
+        if self.reduction.linear {
+            grad.fill(0.0);
+            for (k, g) in grad_theta.iter().enumerate() {
+                if let Some(i) = self.reduction.phi_of_theta(k) {
+                    grad[i] += g;
+                }
+            }
+        } else {
+            let j = self.reduction.jacobian(phi);
+            for i in 0..grad.len() {
+                grad[i] = (0..grad_theta.len())
+                    .map(|k| j[[k, i]] * grad_theta[k])
+                    .sum();
+            }
+        }
+    }
+
+    /// Evaluate everything at θ and hand out the workspace (implied moments, Σ⁻¹, Ω, …).
+    pub fn workspace_at(&self, theta: &[f64]) -> Option<Workspace> {
+        let mut ws = self.ws.borrow_mut();
+        ws.theta.copy_from_slice(theta);
+        self.eval_theta(&mut ws, true)?;
+        Some(ws.clone())
+    }
+}

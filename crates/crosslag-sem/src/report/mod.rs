@@ -1,0 +1,109 @@
+//! Result types of a fit, serializable with serde (the JSON of `crosslag fit`).
+
+pub mod rows;
+
+pub use crate::measures::robust_tests::ScaledTest;
+use crate::specify::options::{Estimator, Information, Missing};
+use ndarray::{Array1, Array2};
+use serde::ser::SerializeMap;
+use serde::{Serialize, Serializer};
+
+/// One row of lavaan's `parameterEstimates(fit, standardized = TRUE)`.
+#[derive(Debug, Clone, Serialize)]
+pub struct ParameterRow {
+    pub lhs: String,
+    pub op: String,
+    pub rhs: String,
+    /// 1-based group (0 for `:=` rows, which belong to no group).
+    pub group: usize,
+    pub label: String,
+    /// 0 = fixed, k = index into the covariance matrix of the estimates (1-based).
+    pub free: usize,
+    pub exo: bool,
+    pub est: f64,
+    pub se: Option<f64>,
+    pub z: Option<f64>,
+    pub pvalue: Option<f64>,
+    pub ci_lower: Option<f64>,
+    pub ci_upper: Option<f64>,
+    pub std_lv: Option<f64>,
+    pub std_all: Option<f64>,
+    pub std_nox: Option<f64>,
+}
+
+/// Observed and implied moments of one group.
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupMatrices {
+    pub names: Vec<String>,
+    pub sample_cov: Array2<f64>,
+    pub sample_mean: Option<Array1<f64>>,
+    pub implied_cov: Array2<f64>,
+    pub implied_mean: Option<Array1<f64>>,
+    pub nobs: usize,
+}
+
+/// Named values kept in order, serialized as a JSON object (`null` for NA).
+#[derive(Debug, Clone, Default)]
+pub struct NamedValues(pub Vec<(String, Option<f64>)>);
+
+impl NamedValues {
+    pub fn get(&self, name: &str) -> Option<f64> {
+        self.0.iter().find(|(n, _)| n == name).and_then(|(_, v)| *v)
+    }
+}
+
+impl Serialize for NamedValues {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            map.serialize_entry(k, &v.filter(|x| x.is_finite()))?;
+        }
+        map.end()
+    }
+}
+
+/// Everything a fit reports.
+#[derive(Debug, Clone, Serialize)]
+pub struct FitResult {
+    pub converged: bool,
+    pub iterations: u64,
+    pub optimizer_reason: String,
+    pub max_abs_gradient: f64,
+    pub ngroups: usize,
+    pub group_labels: Vec<String>,
+    pub nobs: Vec<usize>,
+    pub norig: Vec<usize>,
+    /// Free parameters net of equality constraints (lavaan's `npar`).
+    pub npar: usize,
+    /// lavaan's `fmin` (½ F_ML, groups weighted by N_g/N).
+    pub fmin: f64,
+    pub chisq: f64,
+    pub df: f64,
+    pub baseline_chisq: f64,
+    pub baseline_df: f64,
+    pub loglik: f64,
+    pub unrestricted_loglik: f64,
+    pub ntotal: usize,
+    pub parameters: Vec<ParameterRow>,
+    pub groups: Vec<GroupMatrices>,
+    /// R² of endogenous variables per group.
+    pub r2: Vec<NamedValues>,
+    /// Covariance matrix of the free parameters (every copy), when asked for.
+    pub vcov: Option<Array2<f64>>,
+    /// lavaan's `fitMeasures()`, in lavaan's order and with its names.
+    pub fit: NamedValues,
+    pub warnings: Vec<String>,
+    /// Modification indices, largest first (when asked for).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub modindices: Vec<crate::measures::modindices::ModIndex>,
+    pub information: Information,
+    pub estimator: Estimator,
+    pub missing: Missing,
+    /// Cluster-robust inference (a cluster variable was given).
+    pub clustered: bool,
+    pub meanstructure: bool,
+    /// Observed variables of the model, in lavaan's order.
+    pub ov_names: Vec<String>,
+    /// The scaled test statistic (MLR, clusters), `None` for plain ML.
+    pub scaled_test: Option<ScaledTest>,
+}
