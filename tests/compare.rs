@@ -1,9 +1,9 @@
-//! Nested-model comparison (`crosslag_sem::measures::compare`) against lavaan 0.6.14's `anova()`: the
+//! Nested-model comparison (`crosslag_sem::analyses::compare`) against lavaan 0.6.14's `anova()`: the
 //! `lrt` tables of reference cases 03 (vs 02) and 07b (vs 07a), and the Satorra–Bentler (2001)
 //! scaled difference for MLR fits. Helpers are local to this file.
 
 use crosslag_data::{read_frame, select, ReadOptions, Selection};
-use crosslag_sem::measures::compare::{lrt, satorra_bentler_2001, CompareError};
+use crosslag_sem::analyses::compare::{lrt, satorra_bentler_2001, CompareError};
 use crosslag_sem::{fit, Data, EntryPoint, Estimator, FitOptions, FitResult, GroupEqual};
 use serde_json::Value;
 use std::path::PathBuf;

@@ -7,7 +7,7 @@
 use crate::fit::{self, CommonArgs, Format};
 use crate::output;
 use clap::Args;
-use crosslag_sem::measures::compare::{self, Comparison, ModelFit};
+use crosslag_sem::analyses::compare::{self, Comparison, ModelFit};
 use serde_json::json;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};

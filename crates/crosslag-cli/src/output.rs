@@ -46,7 +46,7 @@ pub fn json_value(res: &FitResult, with_vcov: bool) -> Value {
         "groups": groups,
         "warnings": res.warnings,
         // what `crosslag compare --result` needs to compare this fit with others
-        "comparison": crosslag_sem::measures::compare::ModelFit::from(res),
+        "comparison": crosslag_sem::analyses::compare::ModelFit::from(res),
     });
     if !res.modindices.is_empty() {
         doc["modindices"] = json!(res.modindices);

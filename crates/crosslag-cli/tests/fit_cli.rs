@@ -172,11 +172,65 @@ fn more_parameters_than_moments_is_refused() {
 
 #[test]
 fn unknown_group_equal_is_refused() {
-    let err = error_line(
-        "close_2 ~ close_1\n",
-        &["--group", "ses_low", "--group-equal", "slopes"],
+    let model = tmp("ge.lav", "close_2 ~ close_1\n");
+    let out = bin()
+        .args(["fit", "--data"])
+        .arg(root().join("datasets/panel_A_complete.csv"))
+        .arg("--model")
+        .arg(&model)
+        .args(["--group", "ses_low", "--group-equal", "loadings,slopes"])
+        .output()
+        .unwrap();
+    // a mistake on the command line: exit status 2, one line naming the value and the choices
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("'slopes'") && err.contains("residual.covariances"),
+        "{err}"
     );
-    assert!(err.contains("slopes"), "{err}");
+}
+
+/// Option values are read as lavaan reads them: `--missing ML`, `FIML`, `direct`, and
+/// `--estimator mlr` are accepted; a value lavaan knows but crosslag does not implement is
+/// one line naming it.
+#[test]
+fn option_values_as_lavaan_reads_them() {
+    let model = tmp("lv.lav", "close_2 ~ close_1\n");
+    let run = |extra: &[&str]| {
+        bin()
+            .args(["fit", "--data"])
+            .arg(root().join("datasets/panel_A_mar.csv"))
+            .arg("--model")
+            .arg(&model)
+            .args(["--format", "json"])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let chisq = |out: &std::process::Output| -> f64 {
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["loglik"].as_f64().unwrap()
+    };
+    let ml = chisq(&run(&["--missing", "ml"]));
+    for spelling in ["ML", "FIML", "direct", "Fiml"] {
+        assert_eq!(chisq(&run(&["--missing", spelling])), ml, "{spelling}");
+    }
+    let mlr = run(&["--estimator", "mlr"]);
+    assert!(mlr.status.success());
+    let out = run(&["--estimator", "WLSMV"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("estimator = \"WLSMV\" is not supported"),
+        "{err}"
+    );
 }
 
 /// `--bounds pos-var` on the LCM-SR whose unbounded optimum has negative variances
@@ -245,5 +299,5 @@ fn bounds_pos_var_gives_an_admissible_solution() {
     let out = fit(&["--bounds", "positive"]);
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("pos-var"), "{err}");
+    assert!(err.contains("pos.var"), "{err}");
 }

@@ -113,6 +113,7 @@ pub fn fit(model: &str, data: &Data, opts: &FitOptions) -> Result<FitResult, Sem
     let modindices = if opts.output.modindices && fiml_data.is_none() {
         measures::modindices::modification_indices(
             &model.pt,
+            &ram,
             &model.red,
             &opt.phi,
             &sample.moments,

@@ -37,7 +37,7 @@ pub mod stats;
 pub mod syntax;
 
 // The analyses and families under their short names (the crate's public API).
-pub use analyses::{bootstrap, power, simulate, transact};
+pub use analyses::{bootstrap, compare, power, simulate, transact};
 pub use families::panel;
 
 pub use engine::fit;

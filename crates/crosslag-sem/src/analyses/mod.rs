@@ -3,6 +3,7 @@
 //! Each specifies its model once and runs estimate + infer per replication.
 
 pub mod bootstrap;
+pub mod compare;
 pub mod power;
 pub mod refit;
 pub mod simulate;

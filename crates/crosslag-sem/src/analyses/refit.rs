@@ -15,7 +15,8 @@ use crate::estimate::start::{self, StartStyle};
 use crate::implied::admissible;
 use crate::infer::{self, delta};
 use crate::loss::objective::{FimlData, Objective};
-use crate::observe::missing::{self, GroupData};
+use crate::observe::h1;
+use crate::observe::missing::GroupData;
 use crate::observe::moments::{fixed_x_value, Moments};
 use crate::specify::options::{Estimator, FitOptions, Information, Missing};
 use crate::specify::partable;
@@ -207,7 +208,7 @@ impl Analysis {
         let mut h1s = Vec::new();
         let mut moments = Vec::new();
         for gd in &groups {
-            let h1 = missing::estimate_h1(gd, 1e-11)?;
+            let h1 = h1::estimate_h1(gd, 1e-11)?;
             moments.push(Moments::new(gd.nobs(), h1.cov.clone(), h1.mean.clone()));
             h1s.push(h1.m2ll / gd.nobs() as f64);
         }

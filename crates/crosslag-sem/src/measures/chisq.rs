@@ -1,7 +1,7 @@
 //! The χ² test: its p-value as lavaan computes it, and the ML discrepancy function.
 
+use super::inputs::GroupMoments;
 use super::linalg;
-use super::GroupMoments;
 use crate::stats::pchisq;
 use ndarray::{ArrayView1, ArrayView2};
 

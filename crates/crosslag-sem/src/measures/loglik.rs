@@ -13,7 +13,8 @@
 //!   estimates of the covariates alone: `−2logL_B = Σ_j n_j (log 2π + log v_j + 1) + …`.
 
 use crate::loss::objective::Workspace;
-use crate::observe::missing::{self, FimlWork, GroupData, H1Estimates};
+use crate::observe::h1::{self, H1Estimates};
+use crate::observe::missing::{FimlWork, GroupData};
 use crate::observe::prepare::SampleData;
 use crate::specify::Model;
 use ndarray::{Array1, Array2};
@@ -60,7 +61,7 @@ pub fn fiml_baseline(gd: &GroupData, x_idx: &[usize]) -> FimlBaseline {
             gd.values[[rows[i], x_idx[a]]]
         });
         let xd = GroupData::new(x, None);
-        match missing::estimate_h1(&xd, 1e-11) {
+        match h1::estimate_h1(&xd, 1e-11) {
             Some(h) => {
                 m2ll += h.m2ll;
                 for (a, &i) in x_idx.iter().enumerate() {

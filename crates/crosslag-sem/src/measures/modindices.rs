@@ -140,10 +140,12 @@ fn expected_without_x(
     (info, score)
 }
 
-/// Modification indices at the estimates `theta` (one value per free row of `pt`), with the
-/// expected (`observed = false`) or observed information. Sorted by MI, largest first.
+/// Modification indices at the estimates φ, with the expected (`observed = false`) or
+/// observed information. Sorted by MI, largest first. `ram` gives the values of the fixed
+/// rows (the fixed.x moments at their sample values).
 pub fn modification_indices(
     pt: &ParTable,
+    ram: &RamModel,
     red: &Reduction,
     phi: &[f64],
     moments: &[Moments],
@@ -158,7 +160,8 @@ pub fn modification_indices(
     let mut extra_rows: Vec<usize> = Vec::new();
     for i in 0..ext.rows.len() {
         if ext.rows[i].free == 0 && ext.rows[i].op != Op::Defined {
-            values.push(ext.rows[i].ustart.unwrap_or(0.0));
+            let fixed = ram.row_slots[i].map(|(g, slot)| ram.fixed[g].get(slot));
+            values.push(fixed.or(ext.rows[i].ustart).unwrap_or(0.0));
             ext.rows[i].free = values.len();
             ext.rows[i].label.clear();
             extra_rows.push(i);

@@ -1,8 +1,8 @@
 //! Other fit indices: Hoelter's critical N, GFI/AGFI/PGFI, McDonald's MFI and ECVI
 //! (lavaan's `lav_fit_other.R`, `lav_fit_gfi.R`). NaN stands for R's `NA`.
 
+use super::inputs::GroupMoments;
 use super::linalg;
-use super::GroupMoments;
 use crate::stats::qchisq;
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
 

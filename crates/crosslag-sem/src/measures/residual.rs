@@ -22,7 +22,7 @@
 //! the diagonal, mean residuals ȳ_i/√s_ii − μ̂_i/√σ̂_ii and variance residuals
 //! (s_ii − σ̂_ii)/s_ii, over p(p+1)/2 (+ p).
 
-use super::GroupMoments;
+use super::inputs::GroupMoments;
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
 
 /// The residual summaries of one group, or combined over groups.

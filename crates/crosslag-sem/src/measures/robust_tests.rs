@@ -3,7 +3,7 @@
 //! of the baseline model, and under `missing = "ml"` the FIML-corrected RMSEA/CFI inputs
 //! (lavaan `lav_fit_measures` with `fiml` corrections, Zhang & Savalei 2023).
 
-use super::{FimlCorrected, GroupMoments, RobustInputs};
+use super::inputs::{FimlCorrected, GroupMoments, RobustInputs};
 use crate::infer::robust::{self, RobustGroup};
 use crate::infer::Inference;
 use crate::loss::objective::Workspace;
@@ -78,7 +78,7 @@ pub fn tests(
                 robust::baseline_yb_trace(&traces, rgroups, &baselines, ms).unwrap_or(f64::NAN);
             // lavaan gives no scaling factor for a model with df = 0
             let trace = if df > 0.0 { yb.trace_ugamma } else { f64::NAN };
-            out.robust_inputs = Some(super::RobustInputs {
+            out.robust_inputs = Some(RobustInputs {
                 trace_ugamma: trace,
                 baseline_trace_ugamma: base,
                 scaling_factor_h1: Some(yb.scaling_factor_h1),
@@ -121,7 +121,7 @@ pub fn tests(
             rgroups,
             out.robust_inputs.is_some(),
         ) {
-            out.fiml_corrected = Some(super::FimlCorrected {
+            out.fiml_corrected = Some(FimlCorrected {
                 chisq: xx3,
                 scaling_factor: k / df,
                 baseline_chisq: xx3_null,

@@ -4,7 +4,8 @@
 
 use super::Data;
 use crate::error::SemError;
-use crate::observe::missing::{self, GroupData, H1Estimates};
+use crate::observe::h1::{self, H1Estimates};
+use crate::observe::missing::GroupData;
 use crate::observe::moments::Moments;
 use ndarray::{Array1, Array2};
 
@@ -322,7 +323,7 @@ fn prepare_fiml_group(
     }
     let cl = cluster.map(|c| kept.iter().map(|&r| c[r]).collect());
     let gd = GroupData::new(x, cl);
-    let h1 = missing::estimate_h1(&gd, 1e-11).ok_or_else(|| {
+    let h1 = h1::estimate_h1(&gd, 1e-11).ok_or_else(|| {
         SemError::Data(format!(
             "{in_group}the saturated (EM) covariance matrix of the model variables is not positive definite (a variable is constant, a linear combination of others, or two variables are never observed together)"
         ))

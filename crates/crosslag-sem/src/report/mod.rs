@@ -2,11 +2,11 @@
 
 pub mod rows;
 
+pub use crate::measures::inputs::{GroupMatrices, NamedValues};
 pub use crate::measures::robust_tests::ScaledTest;
 use crate::specify::options::{Estimator, Information, Missing};
-use ndarray::{Array1, Array2};
-use serde::ser::SerializeMap;
-use serde::{Serialize, Serializer};
+use ndarray::Array2;
+use serde::Serialize;
 
 /// One row of lavaan's `parameterEstimates(fit, standardized = TRUE)`.
 #[derive(Debug, Clone, Serialize)]
@@ -29,37 +29,6 @@ pub struct ParameterRow {
     pub std_lv: Option<f64>,
     pub std_all: Option<f64>,
     pub std_nox: Option<f64>,
-}
-
-/// Observed and implied moments of one group.
-#[derive(Debug, Clone, Serialize)]
-pub struct GroupMatrices {
-    pub names: Vec<String>,
-    pub sample_cov: Array2<f64>,
-    pub sample_mean: Option<Array1<f64>>,
-    pub implied_cov: Array2<f64>,
-    pub implied_mean: Option<Array1<f64>>,
-    pub nobs: usize,
-}
-
-/// Named values kept in order, serialized as a JSON object (`null` for NA).
-#[derive(Debug, Clone, Default)]
-pub struct NamedValues(pub Vec<(String, Option<f64>)>);
-
-impl NamedValues {
-    pub fn get(&self, name: &str) -> Option<f64> {
-        self.0.iter().find(|(n, _)| n == name).and_then(|(_, v)| *v)
-    }
-}
-
-impl Serialize for NamedValues {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut map = s.serialize_map(Some(self.0.len()))?;
-        for (k, v) in &self.0 {
-            map.serialize_entry(k, &v.filter(|x| x.is_finite()))?;
-        }
-        map.end()
-    }
 }
 
 /// Everything a fit reports.

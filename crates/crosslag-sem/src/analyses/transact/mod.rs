@@ -19,7 +19,7 @@
 //!    those effects fixed at 0. The restricted model is the generated syntax with the terms
 //!    edited ([`edit`]: parsed, the selected regression terms given the fixed value 0,
 //!    written back), so it is nested by construction. With MLR the LRT is the
-//!    Satorra–Bentler (2001) scaled difference ([`crate::measures::compare`]).
+//!    Satorra–Bentler (2001) scaled difference ([`crate::analyses::compare`]).
 //! 3. **A verdict** ([`Verdict`]) at α from the preferred model: *transactional* (both
 //!    directions), *x drives y*, *y drives x*, or *no evidence of lagged effects*. A direction
 //!    counts when its likelihood-ratio test rejects at α (the Wald test when the LRT is not
@@ -52,13 +52,13 @@ mod verdict;
 #[cfg(test)]
 mod tests;
 
+use crate::analyses::compare;
 use crate::error::SemError;
 use crate::families::panel::{
     self, Constraint, Construct, Family, GroupLagged, MultiGroup, PanelDeclaration, PanelError,
     Waves,
 };
 use crate::linalg;
-use crate::measures::compare;
 use crate::observe::Data;
 use crate::report::{FitResult, ParameterRow};
 use crate::specify::options::{Estimator, FitOptions, Missing};
