@@ -5,7 +5,8 @@
 use crate::error::SemError;
 use crate::estimate;
 use crate::infer;
-use crate::loss::objective::{FimlData, Objective, Workspace};
+use crate::implied::admissible;
+use crate::loss::objective::{Objective, Workspace};
 use crate::measures::{self, loglik};
 use crate::observe::moments::fixed_x_value;
 use crate::observe::prepare::{prepare, RawUse, SampleData};
@@ -13,7 +14,6 @@ use crate::observe::Data;
 use crate::report::{self, FitResult, GroupMatrices, NamedValues};
 use crate::specify::options::{Estimator, FitOptions, Information, Missing};
 use crate::specify::{DataSetting, Model};
-use std::sync::Arc;
 
 /// Fit a model in lavaan syntax to data.
 pub fn fit(model: &str, data: &Data, opts: &FitOptions) -> Result<FitResult, SemError> {
@@ -23,21 +23,7 @@ pub fn fit(model: &str, data: &Data, opts: &FitOptions) -> Result<FitResult, Sem
     let model = Model::new(model, &opts.model, setting)?;
     let sample = observe(data, &model, setting.missing_ml, robust)?;
     let ram = model.ram_for(|g, i, j| fixed_x_value(&sample.moments, g, i, j));
-    let fiml_data = setting.missing_ml.then(|| {
-        Arc::new(FimlData {
-            groups: sample.raw.clone(),
-            h1: sample
-                .h1
-                .iter()
-                .zip(&sample.raw)
-                .map(|(h, gd)| h.m2ll / gd.nobs() as f64)
-                .collect(),
-        })
-    });
-    let obj = match &fiml_data {
-        Some(fd) => Objective::fiml(&ram, &model.red, &sample.moments, Arc::clone(fd)),
-        None => Objective::new(&ram, &model.red, &sample.moments),
-    };
+    let obj = Objective::of_sample(&ram, &model.red, &sample);
     let opt = estimate::estimate(
         &model.pt,
         &model.red,
@@ -72,13 +58,8 @@ pub fn fit(model: &str, data: &Data, opts: &FitOptions) -> Result<FitResult, Sem
         ));
     }
     warnings.extend(inference.warnings.iter().cloned());
-    warnings.extend(crate::implied::admissible::warnings(
-        &model.pt,
-        &ram,
-        &ws.mats,
-        &ws.implied,
-        &sample.group_labels,
-    ));
+    let labels = &sample.group_labels;
+    warnings.extend(admissible::warnings(&model.pt, &ram, &ws.mats, &ws.implied, labels));
     let parameters =
         report::rows::parameter_rows(&model, &ram, &ws, &opt.phi, inference.vcov_theta.as_ref());
     let groups = group_matrices(&model, &ws, &sample);
@@ -110,7 +91,7 @@ pub fn fit(model: &str, data: &Data, opts: &FitOptions) -> Result<FitResult, Sem
         fiml_corrected: tests.fiml_corrected,
         options: measures::FitMeasureOptions::default(),
     });
-    let modindices = if opts.output.modindices && fiml_data.is_none() {
+    let modindices = if opts.output.modindices && !setting.missing_ml {
         measures::modindices::modification_indices(
             &model.pt,
             &ram,

@@ -11,6 +11,7 @@ use crate::implied::Implied;
 use crate::loss::ml::MlGroup;
 use crate::observe::missing::{FimlWork, GroupData};
 use crate::observe::moments::Moments;
+use crate::observe::prepare::SampleData;
 use crate::specify::constraints::Reduction;
 use crate::specify::ram::{RamMatrices, RamModel, Slot};
 use std::cell::RefCell;
@@ -54,6 +55,28 @@ pub struct Objective<'a> {
 impl<'a> Objective<'a> {
     pub fn new(model: &'a RamModel, reduction: &'a Reduction, moments: &'a [Moments]) -> Self {
         Self::build(model, reduction, moments, None)
+    }
+
+    /// The objective of a fit's sample: FIML by missing-data pattern when the sample has the
+    /// EM saturated model (`missing = "ml"`), else complete-data ML of the moments.
+    pub fn of_sample(
+        model: &'a RamModel,
+        reduction: &'a Reduction,
+        sample: &'a SampleData,
+    ) -> Self {
+        if sample.h1.is_empty() {
+            return Self::new(model, reduction, &sample.moments);
+        }
+        let data = FimlData {
+            groups: sample.raw.clone(),
+            h1: sample
+                .h1
+                .iter()
+                .zip(&sample.raw)
+                .map(|(h, gd)| h.m2ll / gd.nobs() as f64)
+                .collect(),
+        };
+        Self::fiml(model, reduction, &sample.moments, Arc::new(data))
     }
 
     /// The FIML objective; `moments` (the saturated estimates) serve starting values only.
