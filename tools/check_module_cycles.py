@@ -137,11 +137,19 @@ def check_crate(crate, verbose):
             else:
                 folders.setdefault(parent, {})[name] = path
     for folder, files in folders.items():
-        if len(files) < 2 or not folder:
+        if not folder:
+            continue
+        # subfolders are siblings too
+        for sub in folders:
+            if len(sub) == len(folder) + 1 and sub[: len(folder)] == folder:
+                files.setdefault(sub[-1], None)
+        if len(files) < 2:
             continue
         g = {n: set() for n in files}
         prefix = "crate::" + "::".join(folder) + "::"
         for n, path in files.items():
+            if path is None:
+                continue
             code = code_of(path)
             if n == "mod":
                 code = strip_declarations(code)

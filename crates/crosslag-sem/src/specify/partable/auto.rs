@@ -6,7 +6,7 @@
 use super::statements::Statements;
 use super::table::{push_unique, Op, ParRow};
 use super::vnames::Vars;
-use super::ModelOptions;
+use crate::specify::options::ModelOptions;
 use std::collections::BTreeSet;
 
 /// A row of block 0 and the user statement it comes from (`None`: added by lavaan's rules).

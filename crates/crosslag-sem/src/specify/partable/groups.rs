@@ -6,7 +6,7 @@ use super::auto::Template;
 use super::statements::Statements;
 use super::table::{invalid, Op, ParRow, TableError};
 use super::vnames::Vars;
-use super::{GroupEqual, ModelOptions};
+use crate::specify::options::{GroupEqual, ModelOptions};
 use std::collections::HashMap;
 
 /// The rows of all groups, free rows marked `free = 1` (numbered later).

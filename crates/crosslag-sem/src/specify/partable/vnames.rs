@@ -4,7 +4,7 @@
 
 use super::statements::Statements;
 use super::table::{invalid, push_unique, Op, TableError};
-use super::ModelOptions;
+use crate::specify::options::ModelOptions;
 
 /// The variables of a model.
 pub(super) struct Vars {
