@@ -140,10 +140,18 @@ def compare_numbers(case, out):
     for p in out.get("parameters", []):
         mine_rows[key_of(p, ng)] = p
     ref_keys = set()
+    swapped = []
     for ref in case["parameters"]:
         k = key_of(ref, ng)
         ref_keys.add(k)
         mine = mine_rows.get(k)
+        if mine is None and k[1] == "~~":
+            # same covariance written the other way round: compare it, report the naming
+            k2 = (k[2], k[1], k[0], k[3])
+            mine = mine_rows.get(k2)
+            if mine is not None:
+                ref_keys.add(k2)
+                swapped.append(f"{show_key(k2)}")
         if mine is None:
             problems.append(f"missing row {show_key(k)} (lavaan est {fmt(ref.get('est'))}, "
                             f"{'free' if ref.get('free') else 'fixed'})")
@@ -155,6 +163,9 @@ def compare_numbers(case, out):
                 continue
             if not close(mine.get(field), ref[field], rel, floor):
                 problems.append(f"{show_key(k)} {field}: {fmt(mine.get(field))} vs lavaan {fmt(ref[field])}")
+    if swapped:
+        problems.append(f"{len(swapped)} covariance rows named the other way round than lavaan's: " +
+                        ", ".join(swapped[:3]) + (" ..." if len(swapped) > 3 else ""))
     extra = [k for k in mine_rows if k not in ref_keys and k[1] not in ("==", "<", ">")]
     if extra:
         problems.append(f"{len(extra)} rows lavaan does not have: " +
