@@ -113,6 +113,9 @@ fn active_bound_pos_var() {
         .and_then(|p| p["se"].as_f64())
         .unwrap();
     assert!(row.est.abs() < 1e-10, "{row:?}");
-    assert!((row.se.unwrap() - lavaan_se).abs() < 1e-3 * lavaan_se, "{row:?}");
+    assert!(
+        (row.se.unwrap() - lavaan_se).abs() < 1e-3 * lavaan_se,
+        "{row:?}"
+    );
     eprintln!("pos.var: largest relative SE difference {worst:.2e}");
 }

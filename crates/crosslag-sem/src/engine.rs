@@ -4,8 +4,8 @@
 
 use crate::error::SemError;
 use crate::estimate;
-use crate::infer;
 use crate::implied::admissible;
+use crate::infer;
 use crate::loss::objective::{Objective, Workspace};
 use crate::measures::{self, loglik};
 use crate::observe::moments::fixed_x_value;
@@ -59,7 +59,13 @@ pub fn fit(model: &str, data: &Data, opts: &FitOptions) -> Result<FitResult, Sem
     }
     warnings.extend(inference.warnings.iter().cloned());
     let labels = &sample.group_labels;
-    warnings.extend(admissible::warnings(&model.pt, &ram, &ws.mats, &ws.implied, labels));
+    warnings.extend(admissible::warnings(
+        &model.pt,
+        &ram,
+        &ws.mats,
+        &ws.implied,
+        labels,
+    ));
     let parameters =
         report::rows::parameter_rows(&model, &ram, &ws, &opt.phi, inference.vcov_theta.as_ref());
     let groups = group_matrices(&model, &ws, &sample);

@@ -52,221 +52,281 @@ fn na(x: f64) -> Option<f64> {
 /// assert!((get(&fm, "srmr").unwrap() - (0.09_f64 / 3.0).sqrt()).abs() < 1e-15);
 /// ```
 pub fn fit_measures(inp: &FitInputs) -> Vec<(&'static str, Option<f64>)> {
-    use incremental as inc;
+    let st = Stats::of(inp);
+    let mut out = Out(Vec::with_capacity(80));
+    out.push("npar", inp.npar as f64);
+    test_measures(&mut out, inp, &st);
+    baseline_measures(&mut out, &st);
+    likelihood_measures(&mut out, inp, &st);
+    rmsea_measures(&mut out, inp, &st);
+    residual_and_other_measures(&mut out, inp, &st);
+    out.0
+}
 
-    let n = inp.n();
-    let g = inp.groups.len() as f64;
-    let (x2, df) = (inp.chisq, inp.df);
-    let (x2_b, df_b) = (inp.baseline_chisq, inp.baseline_df);
-    let scaled = inp.robust.as_ref();
-    let robust_flag = scaled.is_some() || inp.missing_ml;
-    let opt = inp.options;
+/// The measures in lavaan's order; `NaN`/`±Inf` become `None`.
+struct Out(Vec<(&'static str, Option<f64>)>);
 
-    // scaled test statistics (lav_test_yuan_bentler_mplus / satorra_bentler)
-    let sc = scaled.map(|r| {
-        let c = r.trace_ugamma / df;
-        let c = if c < 0.0 { f64::NAN } else { c };
-        let c_b = r.baseline_trace_ugamma / df_b;
-        let c_b = if c_b < 0.0 { f64::NAN } else { c_b };
-        let df2 = if r.trace_ugamma.is_finite() && r.trace_ugamma != 0.0 {
-            r.trace_ugamma
-        } else {
-            f64::NAN
-        };
-        ScaledStats {
-            x2: x2 / c,
-            c,
-            x2_b: x2_b / c_b,
-            c_b,
-            df2,
-            h1: r.scaling_factor_h1,
-            h0: r.scaling_factor_h0,
-        }
-    });
-
-    // robust ingredients: (XX3, c.hat, XX3.scaled, XX3.null, c.hat.null)
-    let rob = if inp.missing_ml {
-        inp.fiml_corrected.map_or(RobustStats::NA, |f| RobustStats {
-            x2: f.chisq,
-            c: f.scaling_factor,
-            x2_scaled: f.chisq / f.scaling_factor,
-            x2_b: f.baseline_chisq,
-            c_b: f.baseline_scaling_factor,
-        })
-    } else if let Some(s) = &sc {
-        RobustStats {
-            x2,
-            c: s.c,
-            x2_scaled: s.x2,
-            x2_b,
-            c_b: s.c_b,
-        }
-    } else {
-        RobustStats::NA
-    };
-
-    let mut out: Vec<(&'static str, Option<f64>)> = Vec::with_capacity(80);
-    let mut push = |name: &'static str, v: f64| out.push((name, na(v)));
-
-    push("npar", inp.npar as f64);
-
-    // χ² test
-    push("fmin", inp.fmin);
-    push("chisq", x2);
-    push("df", df);
-    push("pvalue", chisq::chisq_pvalue(x2, df));
-    if let Some(s) = &sc {
-        push("chisq.scaled", s.x2);
-        push("df.scaled", df);
-        push("pvalue.scaled", chisq::chisq_pvalue(s.x2, df));
-        push("chisq.scaling.factor", s.c);
+impl Out {
+    fn push(&mut self, name: &'static str, v: f64) {
+        self.0.push((name, na(v)));
     }
+}
 
-    // baseline model (lav_fit_cfi_lavobject); everything NA if a statistic is not finite
+/// The test statistics every family of measures uses.
+struct Stats {
+    n: f64,
+    g: f64,
+    x2: f64,
+    df: f64,
+    x2_b: f64,
+    df_b: f64,
+    /// `.robust` measures are reported (a scaled test, or `missing = "ml"`).
+    robust_flag: bool,
+    sc: Option<ScaledStats>,
+    rob: RobustStats,
+}
+
+impl Stats {
+    fn of(inp: &FitInputs) -> Stats {
+        let (x2, df) = (inp.chisq, inp.df);
+        let (x2_b, df_b) = (inp.baseline_chisq, inp.baseline_df);
+        let scaled = inp.robust.as_ref();
+        // scaled test statistics (lav_test_yuan_bentler_mplus / satorra_bentler)
+        let sc = scaled.map(|r| {
+            let c = r.trace_ugamma / df;
+            let c = if c < 0.0 { f64::NAN } else { c };
+            let c_b = r.baseline_trace_ugamma / df_b;
+            let c_b = if c_b < 0.0 { f64::NAN } else { c_b };
+            let df2 = if r.trace_ugamma.is_finite() && r.trace_ugamma != 0.0 {
+                r.trace_ugamma
+            } else {
+                f64::NAN
+            };
+            ScaledStats {
+                x2: x2 / c,
+                c,
+                x2_b: x2_b / c_b,
+                c_b,
+                df2,
+                h1: r.scaling_factor_h1,
+                h0: r.scaling_factor_h0,
+            }
+        });
+
+        // robust ingredients: (XX3, c.hat, XX3.scaled, XX3.null, c.hat.null)
+        let rob = if inp.missing_ml {
+            inp.fiml_corrected.map_or(RobustStats::NA, |f| RobustStats {
+                x2: f.chisq,
+                c: f.scaling_factor,
+                x2_scaled: f.chisq / f.scaling_factor,
+                x2_b: f.baseline_chisq,
+                c_b: f.baseline_scaling_factor,
+            })
+        } else if let Some(s) = &sc {
+            RobustStats {
+                x2,
+                c: s.c,
+                x2_scaled: s.x2,
+                x2_b,
+                c_b: s.c_b,
+            }
+        } else {
+            RobustStats::NA
+        };
+
+        Stats {
+            n: inp.n(),
+            g: inp.groups.len() as f64,
+            x2,
+            df,
+            x2_b,
+            df_b,
+            robust_flag: scaled.is_some() || inp.missing_ml,
+            sc,
+            rob,
+        }
+    }
+}
+
+/// The χ² test, and the scaled test.
+fn test_measures(out: &mut Out, inp: &FitInputs, st: &Stats) {
+    let (x2, df, sc) = (st.x2, st.df, &st.sc);
+    // χ² test
+    out.push("fmin", inp.fmin);
+    out.push("chisq", x2);
+    out.push("df", df);
+    out.push("pvalue", chisq::chisq_pvalue(x2, df));
+    if let Some(s) = &sc {
+        out.push("chisq.scaled", s.x2);
+        out.push("df.scaled", df);
+        out.push("pvalue.scaled", chisq::chisq_pvalue(s.x2, df));
+        out.push("chisq.scaling.factor", s.c);
+    }
+}
+
+/// The baseline model's test and the incremental indices (lav_fit_cfi_lavobject).
+fn baseline_measures(out: &mut Out, st: &Stats) {
+    use incremental as inc;
+    let (x2, df, x2_b, df_b) = (st.x2, st.df, st.x2_b, st.df_b);
+    let (sc, rob, robust_flag) = (&st.sc, &st.rob, st.robust_flag);
+    // everything NA if a statistic is not finite
     let base_ok = x2.is_finite() && df.is_finite() && x2_b.is_finite() && df_b.is_finite();
     let b = |v: f64| if base_ok { v } else { f64::NAN };
-    push("baseline.chisq", b(x2_b));
-    push("baseline.df", b(df_b));
-    push("baseline.pvalue", b(chisq::chisq_pvalue(x2_b, df_b)));
+    out.push("baseline.chisq", b(x2_b));
+    out.push("baseline.df", b(df_b));
+    out.push("baseline.pvalue", b(chisq::chisq_pvalue(x2_b, df_b)));
     if let Some(s) = &sc {
-        push("baseline.chisq.scaled", b(s.x2_b));
-        push("baseline.df.scaled", b(df_b));
-        push(
+        out.push("baseline.chisq.scaled", b(s.x2_b));
+        out.push("baseline.df.scaled", b(df_b));
+        out.push(
             "baseline.pvalue.scaled",
             b(chisq::chisq_pvalue(s.x2_b, df_b)),
         );
-        push("baseline.chisq.scaling.factor", b(s.c_b));
+        out.push("baseline.chisq.scaling.factor", b(s.c_b));
     }
 
-    push("cfi", b(inc::cfi(x2, df, x2_b, df_b)));
-    push("tli", b(inc::tli(x2, df, x2_b, df_b)));
+    out.push("cfi", b(inc::cfi(x2, df, x2_b, df_b)));
+    out.push("tli", b(inc::tli(x2, df, x2_b, df_b)));
     if let Some(s) = &sc {
-        push("cfi.scaled", b(inc::cfi(s.x2, df, s.x2_b, df_b)));
-        push("tli.scaled", b(inc::tli(s.x2, df, s.x2_b, df_b)));
+        out.push("cfi.scaled", b(inc::cfi(s.x2, df, s.x2_b, df_b)));
+        out.push("tli.scaled", b(inc::tli(s.x2, df, s.x2_b, df_b)));
     }
     let robust_c = Some((rob.c, rob.c_b));
     if robust_flag {
-        push(
+        out.push(
             "cfi.robust",
             b(inc::cfi_robust(rob.x2, df, rob.x2_b, df_b, robust_c)),
         );
-        push(
+        out.push(
             "tli.robust",
             b(inc::tli_robust(rob.x2, df, rob.x2_b, df_b, robust_c)),
         );
     }
-    push("nnfi", b(inc::tli(x2, df, x2_b, df_b)));
-    push("rfi", b(inc::rfi(x2, df, x2_b, df_b)));
-    push("nfi", b(inc::nfi(x2, df, x2_b, df_b)));
-    push("pnfi", b(inc::pnfi(x2, df, x2_b, df_b)));
-    push("ifi", b(inc::ifi(x2, df, x2_b, df_b)));
-    push("rni", b(inc::rni(x2, df, x2_b, df_b)));
+    out.push("nnfi", b(inc::tli(x2, df, x2_b, df_b)));
+    out.push("rfi", b(inc::rfi(x2, df, x2_b, df_b)));
+    out.push("nfi", b(inc::nfi(x2, df, x2_b, df_b)));
+    out.push("pnfi", b(inc::pnfi(x2, df, x2_b, df_b)));
+    out.push("ifi", b(inc::ifi(x2, df, x2_b, df_b)));
+    out.push("rni", b(inc::rni(x2, df, x2_b, df_b)));
     if let Some(s) = &sc {
-        push("nnfi.scaled", b(inc::tli(s.x2, df, s.x2_b, df_b)));
-        push("rfi.scaled", b(inc::rfi(s.x2, df, s.x2_b, df_b)));
-        push("nfi.scaled", b(inc::nfi(s.x2, df, s.x2_b, df_b)));
-        push("pnfi.scaled", b(inc::pnfi(s.x2, df, s.x2_b, df_b)));
-        push("ifi.scaled", b(inc::ifi(s.x2, df, s.x2_b, df_b)));
-        push("rni.scaled", b(inc::rni(s.x2, df, s.x2_b, df_b)));
+        out.push("nnfi.scaled", b(inc::tli(s.x2, df, s.x2_b, df_b)));
+        out.push("rfi.scaled", b(inc::rfi(s.x2, df, s.x2_b, df_b)));
+        out.push("nfi.scaled", b(inc::nfi(s.x2, df, s.x2_b, df_b)));
+        out.push("pnfi.scaled", b(inc::pnfi(s.x2, df, s.x2_b, df_b)));
+        out.push("ifi.scaled", b(inc::ifi(s.x2, df, s.x2_b, df_b)));
+        out.push("rni.scaled", b(inc::rni(s.x2, df, s.x2_b, df_b)));
     }
     if robust_flag {
-        push(
+        out.push(
             "nnfi.robust",
             b(inc::tli_robust(rob.x2, df, rob.x2_b, df_b, robust_c)),
         );
-        push(
+        out.push(
             "rni.robust",
             b(inc::rni_robust(rob.x2, df, rob.x2_b, df_b, robust_c)),
         );
     }
+}
 
+/// Log-likelihoods and information criteria.
+fn likelihood_measures(out: &mut Out, inp: &FitInputs, st: &Stats) {
+    let (n, sc) = (st.n, &st.sc);
     // likelihood (lav_fit_aic_lavobject, lav_model_loglik)
     let npar = inp.npar as f64;
-    push("logl", inp.logl);
-    push("unrestricted.logl", inp.unrestricted_logl);
-    push("aic", information_criteria::aic(inp.logl, npar));
-    push("bic", information_criteria::bic(inp.logl, npar, n));
-    push("ntotal", n);
-    push("bic2", information_criteria::sabic(inp.logl, npar, n));
+    out.push("logl", inp.logl);
+    out.push("unrestricted.logl", inp.unrestricted_logl);
+    out.push("aic", information_criteria::aic(inp.logl, npar));
+    out.push("bic", information_criteria::bic(inp.logl, npar, n));
+    out.push("ntotal", n);
+    out.push("bic2", information_criteria::sabic(inp.logl, npar, n));
     if let Some(s) = &sc {
         if s.h1.is_some() || s.h0.is_some() {
-            push("scaling.factor.h1", s.h1.unwrap_or(f64::NAN));
-            push("scaling.factor.h0", s.h0.unwrap_or(f64::NAN));
+            out.push("scaling.factor.h1", s.h1.unwrap_or(f64::NAN));
+            out.push("scaling.factor.h0", s.h0.unwrap_or(f64::NAN));
         }
     }
+}
 
+/// RMSEA, its interval and tests, scaled and robust.
+fn rmsea_measures(out: &mut Out, inp: &FitInputs, st: &Stats) {
+    let (n, g, x2, df) = (st.n, st.g, st.x2, st.df);
+    let (sc, rob, robust_flag) = (&st.sc, &st.rob, st.robust_flag);
+    let opt = inp.options;
     // RMSEA (lav_fit_rmsea_lavobject)
     let level = opt.rmsea_ci_level;
     let (h0c, h0n) = (opt.rmsea_close_h0, opt.rmsea_notclose_h0);
-    push("rmsea", rmsea::rmsea(x2, df, n, g, 1.0));
+    out.push("rmsea", rmsea::rmsea(x2, df, n, g, 1.0));
     let (lo, hi) = rmsea::rmsea_ci(x2, df, n, g, 1.0, level);
-    push("rmsea.ci.lower", lo);
-    push("rmsea.ci.upper", hi);
-    push("rmsea.ci.level", level);
-    push(
+    out.push("rmsea.ci.lower", lo);
+    out.push("rmsea.ci.upper", hi);
+    out.push("rmsea.ci.level", level);
+    out.push(
         "rmsea.pvalue",
         rmsea::rmsea_close_pvalue(x2, df, n, g, 1.0, h0c),
     );
-    push("rmsea.close.h0", h0c);
-    push(
+    out.push("rmsea.close.h0", h0c);
+    out.push(
         "rmsea.notclose.pvalue",
         rmsea::rmsea_notclose_pvalue(x2, df, n, g, 1.0, h0n),
     );
-    push("rmsea.notclose.h0", h0n);
+    out.push("rmsea.notclose.h0", h0n);
     if let Some(s) = &sc {
         // 'scaled' RMSEA: the unscaled statistic referred to tr(UΓ) degrees of freedom
-        push("rmsea.scaled", rmsea::rmsea(x2, s.df2, n, g, 1.0));
+        out.push("rmsea.scaled", rmsea::rmsea(x2, s.df2, n, g, 1.0));
         let (lo, hi) = rmsea::rmsea_ci(x2, s.df2, n, g, 1.0, level);
-        push("rmsea.ci.lower.scaled", lo);
-        push("rmsea.ci.upper.scaled", hi);
-        push(
+        out.push("rmsea.ci.lower.scaled", lo);
+        out.push("rmsea.ci.upper.scaled", hi);
+        out.push(
             "rmsea.pvalue.scaled",
             rmsea::rmsea_close_pvalue(x2, s.df2, n, g, 1.0, h0c),
         );
-        push(
+        out.push(
             "rmsea.notclose.pvalue.scaled",
             rmsea::rmsea_notclose_pvalue(x2, s.df2, n, g, 1.0, h0n),
         );
     }
     if robust_flag {
-        push("rmsea.robust", rmsea::rmsea(rob.x2, df, n, g, rob.c));
+        out.push("rmsea.robust", rmsea::rmsea(rob.x2, df, n, g, rob.c));
         // the CI and p-values take the scaled statistic and c.hat
         let (lo, hi) = rmsea::rmsea_ci(rob.x2_scaled, df, n, g, rob.c, level);
-        push("rmsea.ci.lower.robust", lo);
-        push("rmsea.ci.upper.robust", hi);
-        push(
+        out.push("rmsea.ci.lower.robust", lo);
+        out.push("rmsea.ci.upper.robust", hi);
+        out.push(
             "rmsea.pvalue.robust",
             rmsea::rmsea_close_pvalue(rob.x2_scaled, df, n, g, rob.c, h0c),
         );
-        push(
+        out.push(
             "rmsea.notclose.pvalue.robust",
             rmsea::rmsea_notclose_pvalue(rob.x2_scaled, df, n, g, rob.c, h0n),
         );
     }
+}
 
+/// The SRMR family, Hoelter's CN, GFI/AGFI/PGFI, MFI and ECVI.
+fn residual_and_other_measures(out: &mut Out, inp: &FitInputs, st: &Stats) {
+    let (n, x2, df) = (st.n, st.x2, st.df);
+    let npar = inp.npar as f64;
     // SRMR family (lav_fit_srmr_lavobject)
     let r = residual::combined(inp.groups, inp.meanstructure());
-    push("rmr", r.rmr);
-    push("rmr_nomean", r.rmr_nomean);
-    push("srmr", r.srmr_bentler); // mimic = "lavaan"
-    push("srmr_bentler", r.srmr_bentler);
-    push("srmr_bentler_nomean", r.srmr_bentler_nomean);
-    push("crmr", r.crmr);
-    push("crmr_nomean", r.crmr_nomean);
-    push("srmr_mplus", r.srmr_mplus);
-    push("srmr_mplus_nomean", r.srmr_mplus_nomean);
+    out.push("rmr", r.rmr);
+    out.push("rmr_nomean", r.rmr_nomean);
+    out.push("srmr", r.srmr_bentler); // mimic = "lavaan"
+    out.push("srmr_bentler", r.srmr_bentler);
+    out.push("srmr_bentler_nomean", r.srmr_bentler_nomean);
+    out.push("crmr", r.crmr);
+    out.push("crmr_nomean", r.crmr_nomean);
+    out.push("srmr_mplus", r.srmr_mplus);
+    out.push("srmr_mplus_nomean", r.srmr_mplus_nomean);
 
     // other
-    push("cn_05", other::cn(x2, df, n, 0.05));
-    push("cn_01", other::cn(x2, df, n, 0.01));
+    out.push("cn_05", other::cn(x2, df, n, 0.05));
+    out.push("cn_01", other::cn(x2, df, n, 0.01));
     let (gfi, nel) = other::gfi_groups(inp.groups, inp.missing_ml);
-    push("gfi", gfi);
-    push("agfi", other::agfi(gfi, nel, df));
-    push("pgfi", other::pgfi(gfi, nel, df));
-    push("mfi", other::mfi(x2, df, n));
-    push("ecvi", other::ecvi(x2, npar, n));
-
-    out
+    out.push("gfi", gfi);
+    out.push("agfi", other::agfi(gfi, nel, df));
+    out.push("pgfi", other::pgfi(gfi, nel, df));
+    out.push("mfi", other::mfi(x2, df, n));
+    out.push("ecvi", other::ecvi(x2, npar, n));
 }
 
 /// The scaled test and the scaled baseline test.

@@ -71,147 +71,9 @@ pub struct Reduction {
 impl Reduction {
     /// Build the reparameterisation from the table's labels and `==` constraints.
     pub fn build(pt: &ParTable) -> Result<Reduction, TableError> {
-        // classes of θ
-        let mut theta_class = vec![usize::MAX; pt.nfree];
-        let mut class_label: Vec<String> = Vec::new();
-        let mut label_class: HashMap<String, usize> = HashMap::new();
-        let mut names: HashMap<String, Name> = HashMap::new();
-        for r in &pt.rows {
-            if r.free == 0 {
-                if !r.label.is_empty() && !names.contains_key(&r.label) {
-                    names.insert(r.label.clone(), Name::Fixed(r.ustart.unwrap_or(0.0)));
-                }
-                continue;
-            }
-            let c = if r.label.is_empty() {
-                class_label.push(String::new());
-                class_label.len() - 1
-            } else if let Some(&c) = label_class.get(&r.label) {
-                c
-            } else {
-                class_label.push(r.label.clone());
-                let c = class_label.len() - 1;
-                label_class.insert(r.label.clone(), c);
-                names.insert(r.label.clone(), Name::Class(c));
-                c
-            };
-            theta_class[r.free - 1] = c;
-        }
-        for d in &pt.definitions {
-            names.insert(d.name.clone(), Name::Defined(d.expr.clone()));
-        }
-        let nclass = class_label.len();
-        let mut dependent_expr: Vec<Option<Expr>> = vec![None; nclass];
-        let mut bounds_raw: Vec<(usize, ConstraintOp, f64)> = Vec::new();
-        for c in &pt.constraints {
-            match c.op {
-                ConstraintOp::Eq => {
-                    let mut done = false;
-                    for (side, other) in [(&c.lhs, &c.rhs), (&c.rhs, &c.lhs)] {
-                        if let Expr::Var(name) = side {
-                            if let Some(&cl) = label_class.get(name) {
-                                if dependent_expr[cl].is_none()
-                                    && !other.variables().iter().any(|v| v == name)
-                                {
-                                    dependent_expr[cl] = Some(other.clone());
-                                    done = true;
-                                    break;
-                                }
-                            }
-                        }
-                    }
-                    if !done {
-                        return Err(TableError::Invalid {
-                            line: c.line,
-                            message: "an equality constraint needs a free parameter's label alone on one side (e.g. 'a == 2*b')".into(),
-                        });
-                    }
-                }
-                ConstraintOp::Lt | ConstraintOp::Gt => {
-                    let (name, value, op) = match (&c.lhs, &c.rhs) {
-                        (Expr::Var(n), e) if e.variables().is_empty() => {
-                            (n.clone(), e.eval(&|_| None).ok(), c.op)
-                        }
-                        (e, Expr::Var(n)) if e.variables().is_empty() => {
-                            let flipped = if c.op == ConstraintOp::Lt {
-                                ConstraintOp::Gt
-                            } else {
-                                ConstraintOp::Lt
-                            };
-                            (n.clone(), e.eval(&|_| None).ok(), flipped)
-                        }
-                        _ => (String::new(), None, c.op),
-                    };
-                    match (label_class.get(&name), value) {
-                        (Some(&cl), Some(v)) => bounds_raw.push((cl, op, v)),
-                        _ => {
-                            return Err(TableError::Invalid {
-                                line: c.line,
-                                message: "only inequality constraints of the form 'label > number' or 'label < number' are supported".into(),
-                            })
-                        }
-                    }
-                }
-            }
-        }
-        // φ indices for independent classes, dependents in order
-        let mut class_source = vec![Source::Phi(0); nclass];
-        let mut nphi = 0;
-        let mut deps = Vec::new();
-        for cl in 0..nclass {
-            if dependent_expr[cl].is_none() {
-                class_source[cl] = Source::Phi(nphi);
-                nphi += 1;
-            }
-        }
-        // `a == b` between two labels is a plain copy: resolve such aliases first.
-        let mut resolved: Vec<bool> = dependent_expr.iter().map(|d| d.is_none()).collect();
-        loop {
-            let mut changed = false;
-            for cl in 0..nclass {
-                if resolved[cl] {
-                    continue;
-                }
-                if let Some(Expr::Var(name)) = &dependent_expr[cl] {
-                    if let Some(&c2) = label_class.get(name) {
-                        if resolved[c2] {
-                            if let Source::Phi(_) = class_source[c2] {
-                                class_source[cl] = class_source[c2];
-                                resolved[cl] = true;
-                                changed = true;
-                            }
-                        }
-                    }
-                }
-            }
-            if !changed {
-                break;
-            }
-        }
-        for cl in 0..nclass {
-            if resolved[cl] {
-                continue;
-            }
-            let e = dependent_expr[cl].as_ref().expect("dependent");
-            let vars = e.variables();
-            for v in &vars {
-                if !names.contains_key(v) {
-                    return Err(TableError::Invalid {
-                        line: 0,
-                        message: format!(
-                            "constraint uses '{v}', which is not a label of the model"
-                        ),
-                    });
-                }
-            }
-            let partials = vars.iter().map(|v| e.partial(v)).collect();
-            class_source[cl] = Source::Dep(deps.len());
-            deps.push(Dependent {
-                expr: e.clone(),
-                vars,
-                partials,
-            });
-        }
+        let (theta_class, label_class, names, nclass) = equality_classes(pt);
+        let (dependent_expr, bounds_raw) = split_constraints(pt, &label_class, nclass)?;
+        let (class_source, nphi, deps) = class_sources(dependent_expr, &label_class, &names)?;
         let linear = deps.is_empty();
         let theta_source: Vec<Source> = theta_class.iter().map(|&c| class_source[c]).collect();
         let mut phi_first_theta = vec![usize::MAX; nphi];
@@ -222,27 +84,7 @@ impl Reduction {
                 }
             }
         }
-        let mut bounds: Vec<Bound> = Vec::new();
-        for (cl, op, v) in bounds_raw {
-            if let Source::Phi(i) = class_source[cl] {
-                let b = match bounds.iter_mut().find(|b| b.phi == i) {
-                    Some(b) => b,
-                    None => {
-                        bounds.push(Bound {
-                            phi: i,
-                            lower: None,
-                            upper: None,
-                        });
-                        bounds.last_mut().unwrap()
-                    }
-                };
-                if op == ConstraintOp::Gt {
-                    b.lower = Some(v);
-                } else {
-                    b.upper = Some(v);
-                }
-            }
-        }
+        let bounds = simple_bounds(bounds_raw, &class_source);
         Ok(Reduction {
             nphi,
             theta_source,
@@ -489,4 +331,209 @@ impl Reduction {
         }
         h
     }
+}
+
+/// The equality classes of θ: free rows with one label share a class (lavaan's simple
+/// equality constraints); also every name an expression may use (labels of free and fixed
+/// rows, `:=` definitions). Returns (class of each θ, class of each label, names, classes).
+fn equality_classes(
+    pt: &ParTable,
+) -> (
+    Vec<usize>,
+    HashMap<String, usize>,
+    HashMap<String, Name>,
+    usize,
+) {
+    // classes of θ
+    let mut theta_class = vec![usize::MAX; pt.nfree];
+    let mut class_label: Vec<String> = Vec::new();
+    let mut label_class: HashMap<String, usize> = HashMap::new();
+    let mut names: HashMap<String, Name> = HashMap::new();
+    for r in &pt.rows {
+        if r.free == 0 {
+            if !r.label.is_empty() && !names.contains_key(&r.label) {
+                names.insert(r.label.clone(), Name::Fixed(r.ustart.unwrap_or(0.0)));
+            }
+            continue;
+        }
+        let c = if r.label.is_empty() {
+            class_label.push(String::new());
+            class_label.len() - 1
+        } else if let Some(&c) = label_class.get(&r.label) {
+            c
+        } else {
+            class_label.push(r.label.clone());
+            let c = class_label.len() - 1;
+            label_class.insert(r.label.clone(), c);
+            names.insert(r.label.clone(), Name::Class(c));
+            c
+        };
+        theta_class[r.free - 1] = c;
+    }
+    for d in &pt.definitions {
+        names.insert(d.name.clone(), Name::Defined(d.expr.clone()));
+    }
+    let nclass = class_label.len();
+    (theta_class, label_class, names, nclass)
+}
+
+/// The constraints as dependent classes (`a == expr`: class of `a` computed from `expr`) and
+/// simple bounds (`label > number`, `label < number`).
+#[allow(clippy::type_complexity)]
+fn split_constraints(
+    pt: &ParTable,
+    label_class: &HashMap<String, usize>,
+    nclass: usize,
+) -> Result<(Vec<Option<Expr>>, Vec<(usize, ConstraintOp, f64)>), TableError> {
+    let mut dependent_expr: Vec<Option<Expr>> = vec![None; nclass];
+    let mut bounds_raw: Vec<(usize, ConstraintOp, f64)> = Vec::new();
+    for c in &pt.constraints {
+        match c.op {
+            ConstraintOp::Eq => {
+                let mut done = false;
+                for (side, other) in [(&c.lhs, &c.rhs), (&c.rhs, &c.lhs)] {
+                    if let Expr::Var(name) = side {
+                        if let Some(&cl) = label_class.get(name) {
+                            if dependent_expr[cl].is_none()
+                                && !other.variables().iter().any(|v| v == name)
+                            {
+                                dependent_expr[cl] = Some(other.clone());
+                                done = true;
+                                break;
+                            }
+                        }
+                    }
+                }
+                if !done {
+                    return Err(TableError::Invalid {
+                        line: c.line,
+                        message: "an equality constraint needs a free parameter's label alone on one side (e.g. 'a == 2*b')".into(),
+                    });
+                }
+            }
+            ConstraintOp::Lt | ConstraintOp::Gt => {
+                let (name, value, op) = match (&c.lhs, &c.rhs) {
+                    (Expr::Var(n), e) if e.variables().is_empty() => {
+                        (n.clone(), e.eval(&|_| None).ok(), c.op)
+                    }
+                    (e, Expr::Var(n)) if e.variables().is_empty() => {
+                        let flipped = if c.op == ConstraintOp::Lt {
+                            ConstraintOp::Gt
+                        } else {
+                            ConstraintOp::Lt
+                        };
+                        (n.clone(), e.eval(&|_| None).ok(), flipped)
+                    }
+                    _ => (String::new(), None, c.op),
+                };
+                match (label_class.get(&name), value) {
+                    (Some(&cl), Some(v)) => bounds_raw.push((cl, op, v)),
+                    _ => {
+                        return Err(TableError::Invalid {
+                            line: c.line,
+                            message: "only inequality constraints of the form 'label > number' or 'label < number' are supported".into(),
+                        })
+                    }
+                }
+            }
+        }
+    }
+    Ok((dependent_expr, bounds_raw))
+}
+
+/// Where each class's value comes from: a φ element (independent classes, numbered in
+/// order; `a == b` between labels is a plain copy), or a dependent expression of other
+/// names. Returns (source of each class, number of φ elements, dependents).
+fn class_sources(
+    dependent_expr: Vec<Option<Expr>>,
+    label_class: &HashMap<String, usize>,
+    names: &HashMap<String, Name>,
+) -> Result<(Vec<Source>, usize, Vec<Dependent>), TableError> {
+    let nclass = dependent_expr.len();
+    // φ indices for independent classes, dependents in order
+    let mut class_source = vec![Source::Phi(0); nclass];
+    let mut nphi = 0;
+    let mut deps = Vec::new();
+    for cl in 0..nclass {
+        if dependent_expr[cl].is_none() {
+            class_source[cl] = Source::Phi(nphi);
+            nphi += 1;
+        }
+    }
+    // `a == b` between two labels is a plain copy: resolve such aliases first.
+    let mut resolved: Vec<bool> = dependent_expr.iter().map(|d| d.is_none()).collect();
+    loop {
+        let mut changed = false;
+        for cl in 0..nclass {
+            if resolved[cl] {
+                continue;
+            }
+            if let Some(Expr::Var(name)) = &dependent_expr[cl] {
+                if let Some(&c2) = label_class.get(name) {
+                    if resolved[c2] {
+                        if let Source::Phi(_) = class_source[c2] {
+                            class_source[cl] = class_source[c2];
+                            resolved[cl] = true;
+                            changed = true;
+                        }
+                    }
+                }
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    for cl in 0..nclass {
+        if resolved[cl] {
+            continue;
+        }
+        let e = dependent_expr[cl].as_ref().expect("dependent");
+        let vars = e.variables();
+        for v in &vars {
+            if !names.contains_key(v) {
+                return Err(TableError::Invalid {
+                    line: 0,
+                    message: format!("constraint uses '{v}', which is not a label of the model"),
+                });
+            }
+        }
+        let partials = vars.iter().map(|v| e.partial(v)).collect();
+        class_source[cl] = Source::Dep(deps.len());
+        deps.push(Dependent {
+            expr: e.clone(),
+            vars,
+            partials,
+        });
+    }
+    Ok((class_source, nphi, deps))
+}
+
+/// Simple bounds on φ elements from `label > number` / `label < number`.
+fn simple_bounds(
+    bounds_raw: Vec<(usize, ConstraintOp, f64)>,
+    class_source: &[Source],
+) -> Vec<Bound> {
+    let mut bounds: Vec<Bound> = Vec::new();
+    for (cl, op, v) in bounds_raw {
+        if let Source::Phi(i) = class_source[cl] {
+            let b = match bounds.iter_mut().find(|b| b.phi == i) {
+                Some(b) => b,
+                None => {
+                    bounds.push(Bound {
+                        phi: i,
+                        lower: None,
+                        upper: None,
+                    });
+                    bounds.last_mut().unwrap()
+                }
+            };
+            if op == ConstraintOp::Gt {
+                b.lower = Some(v);
+            } else {
+                b.upper = Some(v);
+            }
+        }
+    }
+    bounds
 }

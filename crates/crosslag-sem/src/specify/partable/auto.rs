@@ -16,7 +16,8 @@ pub(super) type Template = Vec<(ParRow, Option<usize>)>;
 pub(super) fn has_row(t: &Template, l: &str, op: Op, r: &str) -> bool {
     t.iter().any(|(row, _)| {
         row.op == op
-            && ((row.lhs == l && row.rhs == r) || (op == Op::Covariance && row.lhs == r && row.rhs == l))
+            && ((row.lhs == l && row.rhs == r)
+                || (op == Op::Covariance && row.lhs == r && row.rhs == l))
     })
 }
 

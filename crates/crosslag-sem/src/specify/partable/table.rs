@@ -142,4 +142,3 @@ pub(super) fn push_unique(v: &mut Vec<String>, s: &str) {
         v.push(s.to_string());
     }
 }
-
