@@ -605,6 +605,8 @@ pub fn build(model: &ModelSyntax, opts: &TableOptions) -> Result<ParTable, Table
         apply_group_equal(&mut rows, opts, &lv_names, &ov_x);
     }
 
+    crate::syntax::check_model(model, opts.ngroups, &|l| rows.iter().any(|r| r.label == l))
+        .map_err(|e| invalid(e.line, e.message))?;
     // number the free rows
     let mut nfree = 0;
     for r in rows.iter_mut() {
