@@ -14,7 +14,7 @@
 use super::ast::SyntaxError;
 use super::expr::{apply_function, BinOp, Expr, KNOWN_FUNCTIONS};
 use super::lexer::{Tok, Token};
-use super::parser::Cursor;
+use super::cursor::Cursor;
 
 /// The most parentheses, signs, powers and calls that may be nested in one expression.
 pub const MAX_NESTING: usize = 200;

@@ -44,6 +44,7 @@
 
 mod ast;
 mod check;
+mod cursor;
 mod deriv;
 mod expr;
 mod expr_parser;

@@ -19,7 +19,7 @@
 use super::ast::{Modifiers, RelOp, SyntaxError, Term};
 use super::expr_parser::MAX_NESTING;
 use super::lexer::{Tok, Token};
-use super::parser::Cursor;
+use super::cursor::Cursor;
 
 /// One element of a `c(...)`/`start(...)`/`label(...)` list.
 #[derive(Debug, Clone, PartialEq)]
