@@ -233,3 +233,11 @@ fn unknown_label_in_a_constraint() {
         "unknown label `zz`",
     );
 }
+
+#[test]
+fn overflowing_number_literal_is_an_error() {
+    // it would print as `Inf`, which reads back as a name
+    has(&err("y ~ 1e999*x"), "number `1e999` is too large");
+    has(&err("d := 2 * 1e400"), "too large for a 64-bit float");
+    parse("d := 1e300 * 2").unwrap();
+}
