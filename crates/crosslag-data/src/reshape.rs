@@ -13,7 +13,7 @@
 
 use crate::columns::Key;
 use crate::error::DataError;
-use crate::read::{LongSpec, Table};
+use crate::table::{LongSpec, Table};
 use crate::select::near_matches;
 use std::collections::HashMap;
 
