@@ -17,9 +17,9 @@
 //! Each of fixed value, label and start value may be given once per term.
 
 use super::ast::{Modifiers, RelOp, SyntaxError, Term};
+use super::cursor::Cursor;
 use super::expr_parser::MAX_NESTING;
 use super::lexer::{Tok, Token};
-use super::cursor::Cursor;
 
 /// One element of a `c(...)`/`start(...)`/`label(...)` list.
 #[derive(Debug, Clone, PartialEq)]

@@ -241,3 +241,30 @@ fn overflowing_number_literal_is_an_error() {
     has(&err("d := 2 * 1e400"), "too large for a 64-bit float");
     parse("d := 1e300 * 2").unwrap();
 }
+
+#[test]
+fn accepted_expressions_print_to_accepted_text() {
+    // found by the expr_eval fuzz target: `- -a` prints as `-(-a)`, one level more per sign,
+    // so an expression near the nesting limit printed to text that was refused
+    let crash = "-a^+ (-a)^+-_iwa^+ --------------------+ ----------------------------------------------------------------------------------------(-a)^+b/bb/b/c";
+    let signs = format!("{}a", "- ".repeat(MAX_NESTING));
+    for text in [crash, signs.as_str()] {
+        let m = parse(&format!("d := {text}")).unwrap();
+        let Statement::Definition { expr, .. } = &m.statements[0] else {
+            panic!()
+        };
+        let again = parse(&format!("d := {}", expr.to_lavaan())).unwrap();
+        assert_eq!(again, m);
+    }
+    has(
+        &err(&format!("d := {}a", "- ".repeat(MAX_NESTING + 1))),
+        "nested too deeply",
+    );
+    // redundant parentheses are not nesting (only the parser's recursion limit applies)
+    parse(&format!(
+        "d := {}a{}",
+        "(".repeat(3 * MAX_NESTING),
+        ")".repeat(3 * MAX_NESTING)
+    ))
+    .unwrap();
+}
