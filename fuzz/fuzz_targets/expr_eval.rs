@@ -11,7 +11,9 @@ fn value(name: &str) -> Option<f64> {
     if name.starts_with('u') {
         return None;
     }
-    let h = name.bytes().fold(7u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)));
+    let h = name
+        .bytes()
+        .fold(7u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)));
     Some(f64::from(h % 2000) / 100.0 - 10.0)
 }
 

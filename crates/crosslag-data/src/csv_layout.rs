@@ -65,8 +65,12 @@ pub(crate) fn check(text: &[u8], header: &[String]) -> Result<(), LayoutError> {
     let mut field_start = true; // only blanks so far in this field
     let mut after_close = false; // a quoted field closed and the field has not ended
     let mut quote: Option<(usize, usize)> = None; // open quoted field: where it opened
-    // a UTF-8 byte-order mark before the header is not part of the first field
-    let mut i = if text.starts_with(&[0xEF, 0xBB, 0xBF]) { 3 } else { 0 };
+                                                  // a UTF-8 byte-order mark before the header is not part of the first field
+    let mut i = if text.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        3
+    } else {
+        0
+    };
     while i < text.len() {
         let b = text[i];
         i += 1;
@@ -84,7 +88,9 @@ pub(crate) fn check(text: &[u8], header: &[String]) -> Result<(), LayoutError> {
                     after_close = true;
                 }
                 b'\n' => {
-                    rec.multiline_quote.get_or_insert(open_line);
+                    if rec.multiline_quote.is_none() {
+                        rec.multiline_quote = Some(open_line);
+                    }
                     line += 1;
                     column = 0;
                 }
@@ -124,7 +130,8 @@ pub(crate) fn check(text: &[u8], header: &[String]) -> Result<(), LayoutError> {
                     line,
                     column: Some(column),
                     message: if after_close {
-                        "a quote right after a quoted field; inside quotes write a quote as \"\"".into()
+                        "a quote right after a quoted field; inside quotes write a quote as \"\""
+                            .into()
                     } else {
                         "a stray quote (\") inside a field; quote the whole field, or remove the quote".into()
                     },
@@ -183,7 +190,12 @@ fn finish(
     let mut message = if rec.fields < expected {
         let missing = header
             .get(rec.fields)
-            .map(|n| format!("; column '{n}' (field {}) and later are missing", rec.fields + 1))
+            .map(|n| {
+                format!(
+                    "; column '{n}' (field {}) and later are missing",
+                    rec.fields + 1
+                )
+            })
             .unwrap_or_default();
         format!(
             "{} field{}, but the header has {expected}{missing}",
@@ -240,7 +252,8 @@ mod tests {
             "a,b,c\n\n   \n1,,\n",
             "\u{feff}\"a\",\"b\",\"c\"\n1,2,3\n",
         ] {
-            check(text.as_bytes(), &names(&["a", "b", "c"])).unwrap_or_else(|e| panic!("{text:?}: {e}"));
+            check(text.as_bytes(), &names(&["a", "b", "c"]))
+                .unwrap_or_else(|e| panic!("{text:?}: {e}"));
         }
     }
 
@@ -262,7 +275,8 @@ mod tests {
             "line 3, column 3: this quote opens a field that is never closed (it swallows the rest of the file, 3 more line(s)); remove the stray quote or close it"
         );
         assert!(err("a,b,c\n1,2\"x,3\n").starts_with("line 2, column 4: a stray quote"));
-        assert!(err("a,b,c\n1,\"2\"x,3\n").starts_with("line 2, column 6: text after the closing quote"));
+        assert!(err("a,b,c\n1,\"2\"x,3\n")
+            .starts_with("line 2, column 6: text after the closing quote"));
         // a quote that swallows rows up to another stray quote: the count gives it away
         assert!(err("a,b,c\n1,\"2,3\n4,5\",6,7\n").contains("runs from line 2 over a line break"));
         assert!(err("a,b,c\n1,\"2,3\n4,5,6\n7,\"8,9\n")

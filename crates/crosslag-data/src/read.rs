@@ -130,7 +130,8 @@ fn first_overflow(col: &ColData, codes: &MissingCodes) -> Option<(usize, String)
             .map(|i| (i, crate::columns::format_number(v[i].unwrap_or_default()))),
         ColData::Str(v) => v.iter().enumerate().find_map(|(i, s)| {
             let s = s.as_deref()?;
-            let infinite = !codes.is_missing_text(s) && parse_number(s).is_some_and(f64::is_infinite);
+            let infinite =
+                !codes.is_missing_text(s) && parse_number(s).is_some_and(f64::is_infinite);
             infinite.then(|| (i, s.trim().to_string()))
         }),
     }

@@ -88,7 +88,6 @@ pub(crate) fn first_line(e: &PolarsError) -> String {
     s.lines().next().unwrap_or("").trim().to_string()
 }
 
-
 /// The column names of a data frame, in order.
 pub fn column_names(df: &DataFrame) -> Vec<String> {
     df.get_column_names()

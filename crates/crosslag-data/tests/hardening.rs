@@ -17,7 +17,9 @@ fn read_err(test: &str, content: &str) -> String {
 }
 
 fn rows(n: usize) -> String {
-    (0..n).map(|i| format!("{i},{},{}\n", i * 2, i % 7)).collect()
+    (0..n)
+        .map(|i| format!("{i},{},{}\n", i * 2, i % 7))
+        .collect()
 }
 
 #[test]
@@ -33,7 +35,9 @@ fn row_with_too_few_fields_is_an_error() {
 fn row_with_too_many_fields_is_an_error() {
     let e = read_err("many", "x,y,z\n1,2,3\n4,5,6,7\n");
     assert!(
-        e.starts_with("many.csv is not a readable CSV file: line 3: 4 fields, but the header has 3"),
+        e.starts_with(
+            "many.csv is not a readable CSV file: line 3: 4 fields, but the header has 3"
+        ),
         "{e}"
     );
 }
@@ -92,7 +96,10 @@ fn ragged_file_names_the_line() {
     text.push_str("\n5,6,7,8\n");
     text.push_str("9,10,11\n");
     let e = read_err("ragged", &text);
-    assert!(e.contains("line 5: 3 fields, but the header has 4; column 'd'"), "{e}");
+    assert!(
+        e.contains("line 5: 3 fields, but the header has 4; column 'd'"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -146,7 +153,8 @@ fn good_files_still_read() {
         ("trailing_missing", "x,y\n1,\n,4\n"),
     ] {
         let path = temp_file("good", &format!("{name}.csv"), text.as_bytes());
-        let df = read_frame(&path, &ReadOptions::default()).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let df =
+            read_frame(&path, &ReadOptions::default()).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_eq!(df.height(), 2, "{name}");
     }
     read_frame(&dataset("panel_A_mar.csv"), &ReadOptions::default()).unwrap();
