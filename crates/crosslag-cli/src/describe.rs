@@ -42,8 +42,20 @@ pub struct DescribeArgs {
 
 pub fn run(args: &DescribeArgs) -> Result<(), String> {
     let out = render(args)?;
-    print!("{out}");
-    Ok(())
+    print_quietly(&out)
+}
+
+/// Writes `text` to stdout; a closed pipe (`crosslag describe ... | head -1`) ends the output
+/// quietly instead of panicking as `print!` does.
+pub(crate) fn print_quietly(text: &str) -> Result<(), String> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(format!("cannot write to stdout: {e}"))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// The whole output of `describe` as a string.

@@ -251,20 +251,20 @@ pub fn fit_flags(model: &PanelModel) -> String {
 pub fn run(args: &SyntaxArgs) -> Result<(), String> {
     let decl = declaration(args)?;
     let model = panel::generate(&decl).map_err(|e| e.to_string())?;
-    if args.json {
+    let text = if args.json {
         let v = serde_json::json!({ "declaration": decl, "model": model });
         let text = serde_json::to_string_pretty(&v).map_err(|e| e.to_string())?;
-        println!("{text}");
+        format!("{text}\n")
     } else if args.mplus {
-        print!("{}", model.mplus);
+        model.mplus
     } else {
-        println!(
-            "# crosslag fit --model MODEL --data DATA {}",
-            fit_flags(&model)
-        );
-        print!("{}", model.syntax);
-    }
-    Ok(())
+        format!(
+            "# crosslag fit --model MODEL --data DATA {}\n{}",
+            fit_flags(&model),
+            model.syntax
+        )
+    };
+    crate::describe::print_quietly(&text)
 }
 
 #[cfg(test)]

@@ -121,7 +121,7 @@ pub fn describe_with_labels(
     source: &str,
 ) -> Result<Description, DataError> {
     let file = source.to_string();
-    let names = crate::read::column_names(df);
+    let names = crate::table::column_names(df);
     let group_col = match group {
         Some(g) => Some(
             df.column(g)

@@ -206,6 +206,24 @@ pub enum DataError {
     },
 
     /// A matrix CSV (summary statistics) is malformed.
+    /// A number too large for a 64-bit float (it would become infinity).
+    #[error("{file}, {place}, column '{column}': value '{value}' is too large for a 64-bit number (it overflows to infinity); fix it, rescale the variable, or declare it missing")]
+    Overflow {
+        file: String,
+        place: String,
+        column: String,
+        value: String,
+    },
+
+    /// A value so large that squares (variances, covariances) overflow.
+    #[error("{file}, {place}, variable '{variable}': value {value} is too large in magnitude (beyond ±1e150, its square overflows variances); rescale the variable, e.g. divide it by a power of ten")]
+    Extreme {
+        file: String,
+        place: String,
+        variable: String,
+        value: String,
+    },
+
     #[error("{file}, {place}: {reason}")]
     Matrix {
         /// File name.

@@ -12,6 +12,7 @@
 //! Every failure is a [`DataError`] whose message is one line saying where and what.
 
 mod columns;
+mod csv_layout;
 pub mod describe;
 mod error;
 mod guard;
@@ -23,6 +24,7 @@ mod select;
 #[cfg(feature = "spss")]
 mod spss;
 mod stata;
+mod table;
 
 pub use columns::format_number;
 pub use describe::{
@@ -33,5 +35,6 @@ pub use error::DataError;
 pub use labels::ValueLabels;
 pub use matrix::read_matrix_csv;
 pub use polars::prelude::DataFrame;
-pub use read::{column_names, read_frame, read_frame_with_labels, LongSpec, ReadOptions};
+pub use read::{read_frame, read_frame_with_labels, ReadOptions};
 pub use select::{select, select_with_labels, ModelData, Selection};
+pub use table::{column_names, LongSpec};

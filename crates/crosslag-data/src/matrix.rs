@@ -2,7 +2,7 @@
 
 use crate::columns::parse_number;
 use crate::error::DataError;
-use crate::read::file_name;
+use crate::table::file_name;
 use std::path::Path;
 
 /// Read a CSV matrix with a header row of variable names: a covariance (or correlation) matrix,

@@ -1,9 +1,10 @@
 //! Reading data files: CSV, Parquet, Stata .dta and (feature `spss`) SPSS .sav.
 
-use crate::columns::{from_column, normalise, to_column, ColData, MissingCodes};
+use crate::columns::{normalise, parse_number, ColData, MissingCodes};
 use crate::error::DataError;
 use crate::labels::ValueLabels;
 use crate::reshape::long_to_wide;
+use crate::table::{file_name, first_line, LongSpec, Table};
 use polars::prelude::*;
 use std::path::Path;
 
@@ -15,79 +16,6 @@ pub struct ReadOptions {
     pub missing_codes: Vec<String>,
     /// Reshape long data (one row per id and wave) to wide (one row per id).
     pub long: Option<LongSpec>,
-}
-
-/// The columns that identify a row of long-format data.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LongSpec {
-    /// The case identifier column.
-    pub id: String,
-    /// The wave (time point) column.
-    pub wave: String,
-}
-
-/// The data of one file in the crate's internal form.
-#[derive(Debug, Clone)]
-pub(crate) struct Table {
-    pub file: String,
-    pub names: Vec<String>,
-    pub cols: Vec<ColData>,
-    pub labels: ValueLabels,
-    /// For CSV files: the line of the file where each row starts (header = line 1).
-    pub lines: Option<Vec<usize>>,
-}
-
-impl Table {
-    /// "line 7" (CSV) or "row 6" for 0-based row `i`.
-    pub(crate) fn place(&self, i: usize) -> String {
-        match self.lines.as_ref().and_then(|l| l.get(i)) {
-            Some(line) => format!("line {line}"),
-            None => format!("row {}", i + 1),
-        }
-    }
-
-    pub(crate) fn height(&self) -> usize {
-        self.cols.first().map_or(0, ColData::len)
-    }
-
-    fn from_frame(file: &str, df: &DataFrame) -> Result<Table, DataError> {
-        let mut names = Vec::with_capacity(df.width());
-        let mut cols = Vec::with_capacity(df.width());
-        for c in df.columns() {
-            names.push(c.name().to_string());
-            cols.push(from_column(c, file)?);
-        }
-        Ok(Table {
-            file: file.to_string(),
-            names,
-            cols,
-            labels: ValueLabels::new(),
-            lines: None,
-        })
-    }
-
-    pub(crate) fn into_frame(self) -> Result<DataFrame, DataError> {
-        let height = self.height();
-        let file = self.file.clone();
-        let columns: Vec<Column> = self
-            .names
-            .iter()
-            .zip(self.cols)
-            .map(|(n, c)| to_column(n, c))
-            .collect();
-        DataFrame::new(height, columns).map_err(|e| DataError::Unreadable {
-            file,
-            format: "data",
-            reason: first_line(&e),
-        })
-    }
-}
-
-/// The file name of a path, for messages.
-pub(crate) fn file_name(path: &Path) -> String {
-    path.file_name()
-        .map(|f| f.to_string_lossy().into_owned())
-        .unwrap_or_else(|| path.display().to_string())
 }
 
 /// Read a data file into a data frame (see [`read_frame_with_labels`]).
@@ -166,10 +94,22 @@ pub(crate) fn read_table(path: &Path, opts: &ReadOptions) -> Result<Table, DataE
     };
     check_distinct_names(&table)?;
     let codes = MissingCodes::new(&opts.missing_codes);
-    table.cols = std::mem::take(&mut table.cols)
-        .into_iter()
-        .map(|c| normalise(c, &codes))
-        .collect();
+    let raw = std::mem::take(&mut table.cols);
+    let mut cols = Vec::with_capacity(raw.len());
+    for (k, c) in raw.into_iter().enumerate() {
+        let overflow = first_overflow(&c, &codes);
+        let c = normalise(c, &codes);
+        if let (Some((i, value)), true) = (overflow, c.is_numeric()) {
+            return Err(DataError::Overflow {
+                file,
+                place: table.place(i),
+                column: table.names[k].clone(),
+                value,
+            });
+        }
+        cols.push(c);
+    }
+    table.cols = cols;
     if table.height() == 0 {
         return Err(DataError::NoRows { file });
     }
@@ -177,6 +117,24 @@ pub(crate) fn read_table(path: &Path, opts: &ReadOptions) -> Result<Table, DataE
         table = long_to_wide(table, spec)?;
     }
     Ok(table)
+}
+
+/// The first value of a column that is a number too large for a 64-bit float (text such as
+/// `1e309`, which parses to infinity, or an infinite float): its row and its text.
+fn first_overflow(col: &ColData, codes: &MissingCodes) -> Option<(usize, String)> {
+    match col {
+        ColData::Int(_) => None,
+        ColData::Float(v) => v
+            .iter()
+            .position(|x| x.is_some_and(f64::is_infinite))
+            .map(|i| (i, crate::columns::format_number(v[i].unwrap_or_default()))),
+        ColData::Str(v) => v.iter().enumerate().find_map(|(i, s)| {
+            let s = s.as_deref()?;
+            let infinite =
+                !codes.is_missing_text(s) && parse_number(s).is_some_and(f64::is_infinite);
+            infinite.then(|| (i, s.trim().to_string()))
+        }),
+    }
 }
 
 fn check_distinct_names(table: &Table) -> Result<(), DataError> {
@@ -207,12 +165,6 @@ fn not_csv(file: &str, reason: impl Into<String>) -> DataError {
     }
 }
 
-/// First line of a polars error message (they can run over several lines).
-fn first_line(e: &PolarsError) -> String {
-    let s = e.to_string();
-    s.lines().next().unwrap_or("").trim().to_string()
-}
-
 fn read_csv(path: &Path, file: &str) -> Result<Table, DataError> {
     let bytes = std::fs::read(path).map_err(|e| io_error(path, e))?;
     if bytes.iter().all(u8::is_ascii_whitespace) {
@@ -239,15 +191,18 @@ fn read_csv(path: &Path, file: &str) -> Result<Table, DataError> {
     let header_line = bytes.split(|&b| b == b'\n').next().unwrap_or(&[]);
     // polars renames repeated header names; catch them first.
     let header = String::from_utf8_lossy(header_line);
+    let header_names = crate::matrix::split_fields(header.trim_end_matches('\r'));
     let mut seen = std::collections::HashSet::new();
-    for name in crate::matrix::split_fields(header.trim_end_matches('\r')) {
+    for name in &header_names {
         if !name.is_empty() && !seen.insert(name.clone()) {
             return Err(DataError::DuplicateColumn {
                 file: file.to_string(),
-                name,
+                name: name.clone(),
             });
         }
     }
+    // Rows with too few or too many fields, and stray quotes, before the lenient parser.
+    crate::csv_layout::check(&bytes, &header_names).map_err(|e| not_csv(file, e.to_string()))?;
     let options = CsvReadOptions::default()
         .with_has_header(true)
         .with_infer_schema_length(Some(0)) // every column as text; we convert ourselves
@@ -377,12 +332,4 @@ fn read_sav(_path: &Path, file: &str) -> Result<Table, DataError> {
     Err(DataError::SpssNotEnabled {
         file: file.to_string(),
     })
-}
-
-/// The column names of a data frame, in order.
-pub fn column_names(df: &DataFrame) -> Vec<String> {
-    df.get_column_names()
-        .into_iter()
-        .map(|n| n.to_string())
-        .collect()
 }

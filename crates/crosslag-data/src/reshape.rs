@@ -13,8 +13,8 @@
 
 use crate::columns::Key;
 use crate::error::DataError;
-use crate::read::{LongSpec, Table};
 use crate::select::near_matches;
+use crate::table::{LongSpec, Table};
 use std::collections::HashMap;
 
 pub(crate) fn long_to_wide(table: Table, spec: &LongSpec) -> Result<Table, DataError> {

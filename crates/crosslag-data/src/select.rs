@@ -62,7 +62,7 @@ pub fn select_with_labels(
     labels: &ValueLabels,
 ) -> Result<ModelData, DataError> {
     let file = source.to_string();
-    let names = crate::read::column_names(df);
+    let names = crate::table::column_names(df);
     if sel.variables.is_empty() {
         return Err(DataError::NoVariables { file });
     }
@@ -136,7 +136,7 @@ pub fn select_with_labels(
                                     file,
                                     variable: name.clone(),
                                     place: place(i),
-                                    value: s.clone(),
+                                    value: one_line(s),
                                 })
                             }
                         },
@@ -146,7 +146,16 @@ pub fn select_with_labels(
             }
         };
         for (r, &i) in keep.iter().enumerate() {
-            values[[r, j]] = numeric[i];
+            let x = numeric[i];
+            if x.abs() > MAX_MAGNITUDE {
+                return Err(DataError::Extreme {
+                    file,
+                    place: place(i),
+                    variable: name.clone(),
+                    value: format!("{x:e}"),
+                });
+            }
+            values[[r, j]] = x;
         }
     }
 
@@ -203,6 +212,30 @@ pub fn select_with_labels(
         cluster,
         dropped_rows,
     })
+}
+
+/// The largest magnitude a value may have: its square, and sums of squares over many rows,
+/// stay far from overflowing.
+pub(crate) const MAX_MAGNITUDE: f64 = 1e150;
+
+/// A cell's text for a one-line message: control characters (line breaks of a quoted cell)
+/// escaped, and at most 40 characters.
+fn one_line(s: &str) -> String {
+    let mut out: String = s
+        .chars()
+        .take(40)
+        .flat_map(|c| {
+            if c.is_control() {
+                c.escape_default().collect::<Vec<_>>()
+            } else {
+                vec![c]
+            }
+        })
+        .collect();
+    if s.chars().count() > 40 {
+        out.push('…');
+    }
+    out
 }
 
 fn check_variable(

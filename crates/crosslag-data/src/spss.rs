@@ -7,7 +7,7 @@
 use crate::columns::ColData;
 use crate::error::DataError;
 use crate::labels::ValueLabels;
-use crate::read::Table;
+use crate::table::Table;
 use ambers::{MissingSpec, Value};
 use arrow::array::{Array, AsArray};
 use arrow::datatypes::{DataType, Float64Type};

@@ -7,7 +7,7 @@
 use crate::columns::ColData;
 use crate::error::DataError;
 use crate::labels::ValueLabels;
-use crate::read::Table;
+use crate::table::Table;
 use dta::stata::dta::dta_reader::DtaReader;
 use dta::stata::dta::long_string_ref::LongStringRef;
 use dta::stata::dta::long_string_table::LongStringTable;

@@ -6,6 +6,7 @@
 //! `x^0 → 1`, `--x → x`.
 
 use super::expr::{BinOp, Expr};
+use super::expr_parser::MAX_EXPR_DEPTH;
 
 fn num(e: &Expr) -> Option<f64> {
     match e {
@@ -89,17 +90,29 @@ impl Expr {
     /// The derivative of a function [`Expr::eval`] does not know (or of a known one called with
     /// the wrong number of arguments) is left as a call of `D.<name>` with the same arguments,
     /// times the chain-rule factor; evaluating it fails with `UnknownFunction`.
+    ///
+    /// The recursion follows the tree, so it is bounded by the depth [`super::parse`] allows
+    /// ([`MAX_EXPR_DEPTH`]); a deeper tree built by hand is not differentiated: the result is
+    /// the call `D.too_deep()`, whose evaluation fails with `UnknownFunction`.
     pub fn partial(&self, var: &str) -> Expr {
+        if self.depth() > MAX_EXPR_DEPTH {
+            return Expr::Call("D.too_deep".into(), Vec::new());
+        }
+        self.derivative(var)
+    }
+
+    /// [`Expr::partial`] without the depth check.
+    fn derivative(&self, var: &str) -> Expr {
         if !self.contains(var) {
             return n(0.0);
         }
         match self {
             Expr::Number(_) => n(0.0),
             Expr::Var(name) => n(if name == var { 1.0 } else { 0.0 }),
-            Expr::Neg(a) => neg(a.partial(var)),
+            Expr::Neg(a) => neg(a.derivative(var)),
             Expr::Binary(op, a, b) => {
                 let (a, b) = (a.as_ref(), b.as_ref());
-                let (da, db) = (a.partial(var), b.partial(var));
+                let (da, db) = (a.derivative(var), b.derivative(var));
                 match op {
                     BinOp::Add => add(da, db),
                     BinOp::Sub => sub(da, db),
@@ -128,7 +141,7 @@ impl Expr {
                 let [a] = args.as_slice() else {
                     return unknown_derivative(name, args, var);
                 };
-                let da = a.partial(var);
+                let da = a.derivative(var);
                 let outer = match name.as_str() {
                     "sqrt" => div(n(1.0), mul(n(2.0), self.clone())),
                     "exp" => self.clone(),
@@ -160,10 +173,10 @@ impl Expr {
 fn unknown_derivative(name: &str, args: &[Expr], var: &str) -> Expr {
     let dname = format!("D.{name}");
     if args.len() == 1 {
-        return mul(Expr::Call(dname, args.to_vec()), args[0].partial(var));
+        return mul(Expr::Call(dname, args.to_vec()), args[0].derivative(var));
     }
     args.iter().enumerate().fold(n(0.0), |acc, (i, a)| {
         let d = Expr::Call(format!("{dname}.{}", i + 1), args.to_vec());
-        add(acc, mul(d, a.partial(var)))
+        add(acc, mul(d, a.derivative(var)))
     })
 }

@@ -141,6 +141,12 @@ fn erfc_continued_fraction(z: f64) -> f64 {
     (-z * z).exp() / std::f64::consts::PI.sqrt() / f
 }
 
+/// The functions [`Expr::eval`] knows (each takes one argument).
+pub const KNOWN_FUNCTIONS: [&str; 14] = [
+    "sqrt", "exp", "log", "log10", "abs", "sign", "sin", "cos", "tan", "asin", "acos", "atan",
+    "pnorm", "dnorm",
+];
+
 /// Applies a known one-argument function; `None` if the name is unknown.
 pub(crate) fn apply_function(name: &str, x: f64) -> Option<f64> {
     Some(match name {
@@ -191,6 +197,25 @@ impl Expr {
                 Ok(apply_function(name, x).unwrap_or(f64::NAN))
             }
         }
+    }
+
+    /// The depth of the tree (a number or a name is 1 deep), computed without recursion.
+    pub fn depth(&self) -> usize {
+        let mut deepest = 0;
+        let mut stack = vec![(self, 1usize)];
+        while let Some((e, d)) = stack.pop() {
+            deepest = deepest.max(d);
+            match e {
+                Expr::Number(_) | Expr::Var(_) => {}
+                Expr::Neg(a) => stack.push((a, d + 1)),
+                Expr::Binary(_, a, b) => {
+                    stack.push((a, d + 1));
+                    stack.push((b, d + 1));
+                }
+                Expr::Call(_, args) => stack.extend(args.iter().map(|a| (a, d + 1))),
+            }
+        }
+        deepest
     }
 
     /// The distinct variable names, in order of first appearance (function names excluded).

@@ -198,7 +198,10 @@ impl Lexer {
         let glued = self.peek(0).is_some_and(is_ident_char);
         self.take_while(&mut text, is_ident_char);
         let tok = match text.parse::<f64>() {
-            Ok(v) if !glued => Tok::Number(v),
+            Ok(v) if !glued && v.is_finite() => Tok::Number(v),
+            Ok(_) if !glued => Tok::Invalid(format!(
+                "number `{text}` is too large for a 64-bit float (it overflows to infinity)"
+            )),
             _ => Tok::Invalid(format!("bad number `{text}`")),
         };
         self.push(tok, text, pos);

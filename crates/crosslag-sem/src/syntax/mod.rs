@@ -30,12 +30,21 @@
 //! and `equal("a")*x` label, `start(0.5)*x` and `0.5?x` give start values; `c(...)` gives one
 //! value per group. Modifiers chain: `a*start(1)*x`.
 //!
+//! Limits and checks (see `expr_parser` and `check`): expressions may nest at most
+//! [`MAX_NESTING`] levels and be at most [`MAX_EXPR_DEPTH`] deep (a sum of more terms is
+//! refused); calls must be of the functions [`Expr::eval`] knows, with one argument; a `:=`
+//! may not be defined twice nor refer to itself or loop through other definitions; two
+//! constraints may not fix the same label. [`check_model`] adds the checks that need the
+//! parameter table (modifier vectors against the number of groups, unknown labels).
+//!
 //! Errors ([`SyntaxError`]) carry the line and column of the offending token in the original
 //! text. Not supported (reported as errors): `<~`, `~*~`, `|` (thresholds), block headers
 //! (`group: 1`), interaction terms `x1:x2`, and modifiers other than those above
 //! (`lower()`, `upper()`, `efa()`, ...).
 
 mod ast;
+mod check;
+mod cursor;
 mod deriv;
 mod expr;
 mod expr_parser;
@@ -49,7 +58,9 @@ mod terms;
 mod tests;
 
 pub use ast::{ConstraintOp, ModelSyntax, Modifiers, Pos, RelOp, Statement, SyntaxError, Term};
-pub use expr::{BinOp, EvalError, Expr};
+pub use check::{check_model, MAX_DEFINITION_DEPTH};
+pub use expr::{BinOp, EvalError, Expr, KNOWN_FUNCTIONS};
+pub use expr_parser::{MAX_EXPR_DEPTH, MAX_NESTING};
 
 /// Parses lavaan model syntax. An empty model (or one of comments only) gives no statements.
 pub fn parse(text: &str) -> Result<ModelSyntax, SyntaxError> {
@@ -57,6 +68,7 @@ pub fn parse(text: &str) -> Result<ModelSyntax, SyntaxError> {
         .iter()
         .map(|tokens| parser::parse_statement(tokens))
         .collect::<Result<Vec<_>, _>>()?;
+    check::check_statements(&statements)?;
     Ok(ModelSyntax { statements })
 }
 

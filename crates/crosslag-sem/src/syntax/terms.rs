@@ -17,8 +17,9 @@
 //! Each of fixed value, label and start value may be given once per term.
 
 use super::ast::{Modifiers, RelOp, SyntaxError, Term};
+use super::cursor::Cursor;
+use super::expr_parser::MAX_NESTING;
 use super::lexer::{Tok, Token};
-use super::parser::Cursor;
 
 /// One element of a `c(...)`/`start(...)`/`label(...)` list.
 #[derive(Debug, Clone, PartialEq)]
@@ -112,7 +113,7 @@ fn parse_item(c: &mut Cursor) -> Result<Item, SyntaxError> {
                 }
             };
             c.next();
-            return Ok(make(parse_list(c)?));
+            return Ok(make(parse_list(c, 0)?));
         }
     }
     let quoted = matches!(t.tok, Tok::Str(_));
@@ -122,9 +123,19 @@ fn parse_item(c: &mut Cursor) -> Result<Item, SyntaxError> {
     })
 }
 
-/// `"(" value { "," value } ")"`; the name before `(` was consumed.
-fn parse_list(c: &mut Cursor) -> Result<Vec<Value>, SyntaxError> {
+/// `"(" value { "," value } ")"`; the name before `(` was consumed. `level` counts the
+/// `c(...)` this list is nested in (at most [`MAX_NESTING`]).
+fn parse_list(c: &mut Cursor, level: usize) -> Result<Vec<Value>, SyntaxError> {
     let open = c.next().expect("the caller saw `(`");
+    if level >= MAX_NESTING {
+        return Err(SyntaxError::at(
+            open.pos,
+            format!(
+                "values nested too deeply at line {}: more than {MAX_NESTING} levels of `c(...)`",
+                open.pos.line
+            ),
+        ));
+    }
     let mut values = Vec::new();
     if c.peek_is(&Tok::RParen) {
         return Err(SyntaxError::at(open.pos, "empty list of values"));
@@ -134,7 +145,7 @@ fn parse_list(c: &mut Cursor) -> Result<Vec<Value>, SyntaxError> {
             && c.peek_at(1).is_some_and(|t| t.tok == Tok::LParen);
         if nested_c {
             c.next();
-            values.extend(parse_list(c)?);
+            values.extend(parse_list(c, level + 1)?);
         } else {
             values.push(parse_value(c)?);
         }

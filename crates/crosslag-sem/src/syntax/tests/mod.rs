@@ -3,4 +3,5 @@
 mod errors;
 mod expressions;
 mod features;
+mod hardening;
 mod reference;
