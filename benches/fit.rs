@@ -7,7 +7,7 @@
 //!
 //! Run with `cargo bench --bench fit` (or `bench/run.sh`, which also times lavaan). The model
 //! syntax and the options come from the reference JSON (`lavaan_syntax`, `lavaan_function`,
-//! `options_passed`) in `../shared/reference` (override with `CROSSLAG_REFERENCE=DIR`); the CSV
+//! `options_passed`) in `tests/fixtures/lavaan` (override with `CROSSLAG_REFERENCE=DIR`); the CSV
 //! is read and selected with crosslag-data once, outside the timed loop.
 //!
 //! To benchmark another case, add one line to [`CASES`]. A case whose fit returns
@@ -46,9 +46,7 @@ const CASES: &[(&str, &str)] = &[
 ];
 
 fn reference_dir() -> PathBuf {
-    std::env::var_os("CROSSLAG_REFERENCE")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/reference"))
+    crosslag_tests::reference_dir()
 }
 
 /// A prepared fit: everything `crosslag_sem::fit` takes.

@@ -2,12 +2,12 @@
 //! admissibility warnings against lavaan 0.6.14: every parameter (estimate, SE, std.all) and
 //! every fit measure of reference cases 04a, 04b, 05 and 06; FIML on complete data against
 //! complete-data ML; the three FIML fits of the Curran reading/antisocial data given in
-//! ../shared/realdata/curran_reading_antisocial/README.md.
+//! tests/fixtures/lavaan/README.md (data: datasets/curran_reading_antisocial.csv).
 //!
 
 use crosslag_sem::{fit, Data, EntryPoint, FitOptions, FitResult, Information, Missing};
 use crosslag_tests::{
-    close, fit_case, load_case, load_raw as raw_data, realdata_dir, reference_dir,
+    close, datasets_dir, fit_case, load_case, load_raw as raw_data, reference_dir,
 };
 use serde_json::Value;
 
@@ -304,7 +304,7 @@ fn cases_without_observed_values_are_dropped_with_a_warning() {
 fn curran(model: &str, entry: EntryPoint) -> FitResult {
     let vars = crosslag_sem::model_variables(model).unwrap();
     let data = raw_data(
-        &realdata_dir().join("curran_reading_antisocial/curran_wide.csv"),
+        &datasets_dir().join("curran_reading_antisocial.csv"),
         &vars,
         None,
         None,
@@ -421,7 +421,7 @@ fn curran_clpm() {
         let model = CLPM.replace("read1 ~~ anti1\n", "");
         let vars = crosslag_sem::model_variables(&model).unwrap();
         let data = raw_data(
-            &realdata_dir().join("curran_reading_antisocial/curran_wide.csv"),
+            &datasets_dir().join("curran_reading_antisocial.csv"),
             &vars,
             None,
             None,

@@ -190,7 +190,7 @@ fn bounds_pos_var_gives_an_admissible_solution() {
     .unwrap();
     let model = tmp("lcmsr_free.lav", oracle["syntax"].as_str().unwrap());
     let data = root()
-        .join("../shared/reference")
+        .join("tests/fixtures/lavaan")
         .join(oracle["data"].as_str().unwrap());
     let fit = |extra: &[&str]| {
         bin()
