@@ -59,7 +59,7 @@ pub enum InformationArg {
 pub enum Format {
     /// lavaan-style summary.
     Table,
-    /// The JSON of CONTRACT.md.
+    /// JSON (documented in docs/json-output.md).
     Json,
 }
 
