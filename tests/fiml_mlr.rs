@@ -18,7 +18,7 @@ fn fit_reference(name: &str) -> (Value, FitResult) {
     (case.json, res)
 }
 
-/// Fit measures that lie in [0, 1] (compared absolutely, as CONTRACT.md does).
+/// Fit measures that lie in [0, 1] (compared absolutely, as the tolerances of tests/fixtures/lavaan/README.md do).
 fn unit_measure(name: &str) -> bool {
     let base = name.trim_end_matches(".scaled").trim_end_matches(".robust");
     [
@@ -33,9 +33,9 @@ fn unit_measure(name: &str) -> bool {
         || base.starts_with("baseline.pvalue")
 }
 
-/// Every parameter and every fit measure against lavaan. Tolerances are tighter than
-/// CONTRACT.md's (est/std 1e-4, SE 1e-3): lavaan's reference solutions are converged to ~1e-10,
-/// and its numerical Hessian agrees with the analytic one to ~1e-7.
+/// Every parameter and every fit measure against lavaan. Tolerances are tighter than the
+/// fixtures' tolerances (est/std 1e-4, SE 1e-3): lavaan's reference solutions are converged
+/// to ~1e-10, and its numerical Hessian agrees with the analytic one to ~1e-7.
 fn assert_matches_lavaan(name: &str, json: &Value, res: &FitResult) {
     assert!(res.converged, "{name}: not converged");
     assert_eq!(

@@ -1,6 +1,6 @@
 //! Shared helpers for the whole-program tests: load a lavaan reference case
 //! (`tests/fixtures/lavaan/case*.json`), build the data and options lavaan used, and compare
-//! crosslag's results with lavaan's under the tolerances of CONTRACT.md.
+//! crosslag's results with lavaan's under the tolerances of tests/fixtures/lavaan/README.md.
 
 use crosslag_sem::{Data, EntryPoint, FitOptions, FitResult, GroupEqual, ParameterRow};
 use ndarray::{Array1, Array2};

@@ -1,4 +1,4 @@
-//! `crosslag fit` end to end: the JSON of CONTRACT.md, the table, and one-line errors.
+//! `crosslag fit` end to end: the JSON of docs/json-output.md, the table, and one-line errors.
 
 use std::path::PathBuf;
 use std::process::Command;
