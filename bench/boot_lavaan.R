@@ -3,7 +3,7 @@
 #
 #   Rscript bench/boot_lavaan.R [REFERENCE_DIR] [B] [SEED] [OUT_JSON]
 #
-#   REFERENCE_DIR  ../shared/reference (case10_mediation_indirect.json names the syntax, the
+#   REFERENCE_DIR  tests/fixtures/lavaan (case10_mediation_indirect.json names the syntax, the
 #                  lavaan function and the data file)
 #   B              bootstrap replications (default 2000)
 #   SEED           iseed of the bootstrap (default 1)
@@ -21,7 +21,7 @@ suppressPackageStartupMessages({
 })
 args <- commandArgs(trailingOnly = TRUE)
 arg <- function(i, default) if (length(args) >= i && nzchar(args[i])) args[i] else default
-ref_dir <- arg(1, "../shared/reference")
+ref_dir <- arg(1, "tests/fixtures/lavaan")
 B <- as.integer(arg(2, "2000"))
 seed <- as.integer(arg(3, "1"))
 out <- arg(4, "target/bench-results/lavaan_boot_case10.json")

@@ -21,7 +21,7 @@ suppressPackageStartupMessages({
 })
 
 args <- commandArgs(trailingOnly = TRUE)
-ref_dir <- if (length(args) >= 1 && nzchar(args[1])) args[1] else "../shared/reference"
+ref_dir <- if (length(args) >= 1 && nzchar(args[1])) args[1] else "tests/fixtures/lavaan"
 runs <- if (length(args) >= 2) as.integer(args[2]) else 25L
 out <- if (length(args) >= 3) args[3] else ""
 cases <- if (length(args) >= 4) strsplit(args[4], ",")[[1]] else

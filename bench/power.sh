@@ -27,7 +27,7 @@ set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-ref="${CROSSLAG_REFERENCE:-$root/../shared/reference}"
+ref="${CROSSLAG_REFERENCE:-$root/tests/fixtures/lavaan}"
 ref="$(cd "$ref" && pwd)"
 out="$root/target/bench-results"
 mkdir -p "$out"

@@ -10,7 +10,7 @@
 #   MODEL           analysis model, lavaan syntax (default datasets/models/riclpm_close_lang.lav;
 #                   bench/power.sh passes the output of
 #                   `crosslag syntax --family riclpm --x close --y lang --waves 4`)
-#   POPULATION_JSON population values (default ../shared/reference/population_A.json)
+#   POPULATION_JSON population values (default tests/fixtures/lavaan/population_A.json)
 #
 # Environment: RECORDS=path.csv writes every replication's estimates, SEs and p-values.
 #
@@ -50,7 +50,7 @@ n <- as.integer(arg(2, "500"))
 seed <- as.integer(arg(3, "20240601"))
 out <- arg(4, "target/bench-results/lavaan_power_A.json")
 model_path <- arg(5, "datasets/models/riclpm_close_lang.lav")
-pop_path <- arg(6, "../shared/reference/population_A.json")
+pop_path <- arg(6, "tests/fixtures/lavaan/population_A.json")
 records_path <- Sys.getenv("RECORDS")
 start_mode <- Sys.getenv("START", "both")   # population | default | both
 stopifnot(start_mode %in% c("population", "default", "both"))

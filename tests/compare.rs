@@ -9,7 +9,7 @@ use serde_json::Value;
 use std::path::PathBuf;
 
 fn reference() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/reference")
+    crosslag_tests::reference_dir()
 }
 
 fn load(name: &str) -> Value {

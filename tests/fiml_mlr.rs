@@ -2,12 +2,12 @@
 //! admissibility warnings against lavaan 0.6.14: every parameter (estimate, SE, std.all) and
 //! every fit measure of reference cases 04a, 04b, 05 and 06; FIML on complete data against
 //! complete-data ML; the three FIML fits of the Curran reading/antisocial data given in
-//! ../shared/realdata/curran_reading_antisocial/README.md.
+//! tests/fixtures/lavaan/README.md (data: datasets/curran_reading_antisocial.csv).
 //!
 
 use crosslag_sem::{fit, Data, EntryPoint, FitOptions, FitResult, Information, Missing};
 use crosslag_tests::{
-    close, fit_case, load_case, load_raw as raw_data, realdata_dir, reference_dir,
+    close, datasets_dir, fit_case, load_case, load_raw as raw_data, reference_dir,
 };
 use serde_json::Value;
 
@@ -18,7 +18,7 @@ fn fit_reference(name: &str) -> (Value, FitResult) {
     (case.json, res)
 }
 
-/// Fit measures that lie in [0, 1] (compared absolutely, as CONTRACT.md does).
+/// Fit measures that lie in [0, 1] (compared absolutely, as the tolerances of tests/fixtures/lavaan/README.md do).
 fn unit_measure(name: &str) -> bool {
     let base = name.trim_end_matches(".scaled").trim_end_matches(".robust");
     [
@@ -33,9 +33,9 @@ fn unit_measure(name: &str) -> bool {
         || base.starts_with("baseline.pvalue")
 }
 
-/// Every parameter and every fit measure against lavaan. Tolerances are tighter than
-/// CONTRACT.md's (est/std 1e-4, SE 1e-3): lavaan's reference solutions are converged to ~1e-10,
-/// and its numerical Hessian agrees with the analytic one to ~1e-7.
+/// Every parameter and every fit measure against lavaan. Tolerances are tighter than the
+/// fixtures' tolerances (est/std 1e-4, SE 1e-3): lavaan's reference solutions are converged
+/// to ~1e-10, and its numerical Hessian agrees with the analytic one to ~1e-7.
 fn assert_matches_lavaan(name: &str, json: &Value, res: &FitResult) {
     assert!(res.converged, "{name}: not converged");
     assert_eq!(
@@ -319,7 +319,7 @@ fn cases_without_observed_values_are_dropped_with_a_warning() {
 fn curran(model: &str, entry: EntryPoint) -> FitResult {
     let vars = crosslag_sem::model_variables(model).unwrap();
     let data = raw_data(
-        &realdata_dir().join("curran_reading_antisocial/curran_wide.csv"),
+        &datasets_dir().join("curran_reading_antisocial.csv"),
         &vars,
         None,
         None,
@@ -442,7 +442,7 @@ fn curran_clpm() {
         let model = CLPM.replace("read1 ~~ anti1\n", "");
         let vars = crosslag_sem::model_variables(&model).unwrap();
         let data = raw_data(
-            &realdata_dir().join("curran_reading_antisocial/curran_wide.csv"),
+            &datasets_dir().join("curran_reading_antisocial.csv"),
             &vars,
             None,
             None,

@@ -1,6 +1,6 @@
 //! Panel model families built from a declaration (`crosslag_sem::families::panel`), not from the
 //! reference syntax, fitted to the reference data and held against lavaan 0.6.14
-//! (`../shared/reference/case*.json`): chisq, df, npar, logl, and every row of
+//! (`tests/fixtures/lavaan/case*.json`): chisq, df, npar, logl, and every row of
 //! `parameterEstimates()` (matched by lhs/op/rhs/group; est to 1e-4·max(1, |ref|), se to
 //! 1e-3·max(0.01, |ref|)), and the same set of rows with the same free/fixed status.
 

@@ -1,5 +1,5 @@
 //! Complete-data ML against lavaan 0.6.14: every parameter (estimate, SE, z, std.lv,
-//! std.all) and every fit measure of the reference cases, within CONTRACT.md's tolerances.
+//! std.all) and every fit measure of the reference cases, within the tolerances of tests/fixtures/lavaan/README.md.
 
 use crosslag_tests::*;
 

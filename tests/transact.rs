@@ -1,14 +1,14 @@
 //! `crosslag_sem::analyses::transact` on data: the χ̄² weights against an independent Monte Carlo
 //! computation, the Curran reading/antisocial panel against the lavaan numbers of its README
-//! (`../shared/realdata/curran_reading_antisocial/README.md`), and the bundled teacher–child
-//! panel against the population it was simulated from (`../shared/reference/population_A.json`).
+//! (`tests/fixtures/lavaan/README.md`; data `datasets/curran_reading_antisocial.csv`), and the bundled teacher–child
+//! panel against the population it was simulated from (`tests/fixtures/lavaan/population_A.json`).
 
 use crosslag_sem::analyses::transact::{
     self, chibar, Conclusion, Models, Transact, TransactOptions,
 };
 use crosslag_sem::families::panel::{Constraint, Family};
 use crosslag_sem::{Data, Missing};
-use crosslag_tests::{close, load_raw, realdata_dir, reference_dir};
+use crosslag_tests::{close, datasets_dir, load_raw, reference_dir};
 use ndarray::{Array1, Array2};
 use serde_json::Value;
 
@@ -218,7 +218,7 @@ fn curran_options() -> TransactOptions {
 fn curran(opts: &TransactOptions) -> Transact {
     let vars = transact::columns(opts).unwrap();
     let data = load_raw(
-        &realdata_dir().join("curran_reading_antisocial/curran_wide.csv"),
+        &datasets_dir().join("curran_reading_antisocial.csv"),
         &vars,
         None,
         None,

@@ -2,10 +2,10 @@
 # LCM-SR of reference case16a with its lagged paths free per interval (lavaan 0.6.14 ignores
 # bounds when a model has equality constraints). Unbounded, that model has three negative
 # variances and a singular information matrix.
-#   Rscript tests/data/lavaan_bounds.R ../shared/reference tests/data/lavaan_bounds_case16a.json
+#   Rscript tests/data/lavaan_bounds.R tests/fixtures/lavaan tests/data/lavaan_bounds_case16a.json
 suppressPackageStartupMessages({ library(lavaan); library(jsonlite) })
 args <- commandArgs(trailingOnly = TRUE)
-ref <- if (length(args) >= 1) args[1] else "../shared/reference"
+ref <- if (length(args) >= 1) args[1] else "tests/fixtures/lavaan"
 out <- if (length(args) >= 2) args[2] else "tests/data/lavaan_bounds_case16a.json"
 case <- fromJSON(file.path(ref, "case16a_lcmsr.json"), simplifyVector = FALSE)
 data <- read.csv(file.path(ref, case$data))

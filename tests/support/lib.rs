@@ -1,22 +1,24 @@
 //! Shared helpers for the whole-program tests: load a lavaan reference case
-//! (`../shared/reference/case*.json`), build the data and options lavaan used, and compare
-//! crosslag's results with lavaan's under the tolerances of CONTRACT.md.
+//! (`tests/fixtures/lavaan/case*.json`), build the data and options lavaan used, and compare
+//! crosslag's results with lavaan's under the tolerances of tests/fixtures/lavaan/README.md.
 
 use crosslag_sem::{Data, EntryPoint, FitOptions, FitResult, GroupEqual, ParameterRow};
 use ndarray::{Array1, Array2};
 use serde_json::Value;
 use std::path::PathBuf;
 
-/// The folder of the lavaan reference cases: `$CROSSLAG_REFERENCE`, or beside the checkout.
+/// The folder of the lavaan reference cases: the repository's `tests/fixtures/lavaan/`
+/// (see its README), or `$CROSSLAG_REFERENCE` when set to another folder with the same files.
 pub fn reference_dir() -> PathBuf {
-    std::env::var_os("CROSSLAG_REFERENCE")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/reference"))
+    match std::env::var_os("CROSSLAG_REFERENCE") {
+        Some(dir) if !dir.is_empty() => PathBuf::from(dir),
+        _ => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lavaan"),
+    }
 }
 
-/// The folder of the real data sets (beside the checkout).
-pub fn realdata_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/realdata")
+/// The repository's bundled data sets (`datasets/`, see its README).
+pub fn datasets_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("datasets")
 }
 
 /// A reference case: lavaan's results, and the syntax, data and options to reproduce them.

@@ -10,8 +10,12 @@ fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_crosslag"))
 }
 
+/// The lavaan reference fits: the repository's `tests/fixtures/lavaan/`, or `$CROSSLAG_REFERENCE`.
 fn reference() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/reference")
+    match std::env::var_os("CROSSLAG_REFERENCE") {
+        Some(dir) if !dir.is_empty() => PathBuf::from(dir),
+        _ => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/lavaan"),
+    }
 }
 
 fn tmp_dir() -> PathBuf {

@@ -1,4 +1,4 @@
-//! `crosslag fit` end to end: the JSON of CONTRACT.md, the table, and one-line errors.
+//! `crosslag fit` end to end: the JSON of docs/json-output.md, the table, and one-line errors.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -244,7 +244,7 @@ fn bounds_pos_var_gives_an_admissible_solution() {
     .unwrap();
     let model = tmp("lcmsr_free.lav", oracle["syntax"].as_str().unwrap());
     let data = root()
-        .join("../shared/reference")
+        .join("tests/fixtures/lavaan")
         .join(oracle["data"].as_str().unwrap());
     let fit = |extra: &[&str]| {
         bin()

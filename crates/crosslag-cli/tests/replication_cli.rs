@@ -17,8 +17,12 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
+/// The lavaan reference fits: the repository's `tests/fixtures/lavaan/`, or `$CROSSLAG_REFERENCE`.
 fn reference() -> PathBuf {
-    root().join("../shared/reference")
+    match std::env::var_os("CROSSLAG_REFERENCE") {
+        Some(dir) if !dir.is_empty() => PathBuf::from(dir),
+        _ => root().join("tests/fixtures/lavaan"),
+    }
 }
 
 /// A fresh folder for one test's files.

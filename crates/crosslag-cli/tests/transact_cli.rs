@@ -162,7 +162,7 @@ fn json_output_has_the_analysis() {
 
 #[test]
 fn curran_with_a_wave_pattern_and_fiml() {
-    let csv = root().join("../shared/realdata/curran_reading_antisocial/curran_wide.csv");
+    let csv = root().join("datasets/curran_reading_antisocial.csv");
     let out = run(&[
         "--data",
         csv.to_str().unwrap(),

@@ -32,7 +32,7 @@ pub enum DataError {
     },
 
     /// A `.sav` file was given but the crate was built without the `spss` feature.
-    #[error("{file}: SPSS .sav files need crosslag built with the 'spss' feature; rebuild with --features spss or export the data to CSV")]
+    #[error("{file}: SPSS .sav files need crosslag built with the 'spss' feature (cargo install --path crates/crosslag-cli --features spss) or the data exported to CSV")]
     SpssNotEnabled {
         /// File name.
         file: String,

@@ -321,7 +321,7 @@ fn spss_without_feature_says_how_to_enable_it() {
     let err = read_frame(&fixture("panel.sav"), &ReadOptions::default()).unwrap_err();
     assert_eq!(
         err.to_string(),
-        "panel.sav: SPSS .sav files need crosslag built with the 'spss' feature; rebuild with --features spss or export the data to CSV"
+        "panel.sav: SPSS .sav files need crosslag built with the 'spss' feature (cargo install --path crates/crosslag-cli --features spss) or the data exported to CSV"
     );
 }
 

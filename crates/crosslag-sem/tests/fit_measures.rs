@@ -23,7 +23,7 @@ use ndarray::{Array1, Array2};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
-const REF_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/reference/");
+const REF_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/lavaan/");
 
 /// The parsed case and the key order of its `fit` object (serde_json sorts object keys).
 fn load(name: &str) -> (Value, Vec<String>) {

@@ -1043,12 +1043,12 @@ mod tests {
 
     /// Timing of the issue-6 benchmark: 2000 replications of case10's indirect effect
     /// (`cargo test --release -p crosslag-sem --lib -- --ignored bench_ --nocapture`; reads the
-    /// reference CSV beside the checkout).
+    /// reference CSV in tests/fixtures/lavaan).
     #[test]
     #[ignore]
     fn bench_case10_bootstrap_2000() {
         let dir =
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/reference");
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/lavaan");
         let text = std::fs::read_to_string(dir.join("panel_A_complete.csv")).unwrap();
         let mut lines = text.lines();
         let names: Vec<String> = lines.next().unwrap().split(',').map(String::from).collect();

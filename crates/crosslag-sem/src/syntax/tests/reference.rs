@@ -2,7 +2,7 @@
 
 use crate::syntax::*;
 
-const REFERENCE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/reference");
+const REFERENCE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/lavaan");
 
 /// (case file stem, statements, `=~`, `~`, `~~`, `:=`, constraints)
 const CASES: [(&str, usize, usize, usize, usize, usize, usize); 20] = [
