@@ -24,6 +24,7 @@ pub mod inference;
 pub mod information;
 pub mod linalg;
 pub mod loss;
+pub mod meta;
 pub mod missing;
 pub mod modindices;
 pub mod objective;
