@@ -12,6 +12,7 @@ pub mod mat;
 pub mod optim;
 pub mod stage1;
 pub mod stage2;
+pub mod subgroup;
 
 /// A meta-analysis could not be run: one sentence for the user (naming the study when a
 /// study is at fault).

@@ -104,7 +104,7 @@ impl PathModel {
         let mut var_specs: Vec<(usize, Option<String>, Option<f64>, usize)> = Vec::new();
         let mut defined = Vec::new();
         let mut notes = Vec::new();
-        let mut add_param = |params: &mut Vec<ModelParam>,
+        let add_param = |params: &mut Vec<ModelParam>,
                              label: Option<String>,
                              lhs: &str,
                              op: &str,
