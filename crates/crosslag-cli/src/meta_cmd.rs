@@ -10,13 +10,13 @@
 
 use clap::{Args, ValueEnum};
 use crosslag_sem::meta::data::StudySet;
-use crosslag_sem::meta::subgroup::split;
 use crosslag_sem::meta::stage1::{
     fixed_effects, random_effects, Estimates, FixedEffects, RandomEffects, RemOptions, TauType,
 };
 use crosslag_sem::meta::stage2::{
     fit_stage2, group_from_stage1, GroupData, PathModel, SeType, Sharing, Stage2, Stage2Options,
 };
+use crosslag_sem::meta::subgroup::split;
 use crosslag_sem::stats::pchisq_upper;
 use serde_json::{json, Value};
 use std::fmt::Write as _;
@@ -85,7 +85,9 @@ fn parse_bool(s: &str) -> Result<bool, String> {
     match s.to_ascii_lowercase().as_str() {
         "true" | "t" | "1" | "yes" => Ok(true),
         "false" | "f" | "0" | "no" => Ok(false),
-        _ => Err(format!("--diag-constraints takes true or false (got `{s}`)")),
+        _ => Err(format!(
+            "--diag-constraints takes true or false (got `{s}`)"
+        )),
     }
 }
 
@@ -97,8 +99,12 @@ enum Stage1 {
 impl Stage1 {
     fn group(&self) -> GroupData {
         match self {
-            Stage1::Random(r) => group_from_stage1(&r.pooled_r.estimate, &r.pooled_r_acov, r.total_n),
-            Stage1::Fixed(f) => group_from_stage1(&f.pooled_r.estimate, &f.pooled_r_acov, f.total_n),
+            Stage1::Random(r) => {
+                group_from_stage1(&r.pooled_r.estimate, &r.pooled_r_acov, r.total_n)
+            }
+            Stage1::Fixed(f) => {
+                group_from_stage1(&f.pooled_r.estimate, &f.pooled_r_acov, f.total_n)
+            }
         }
     }
 }
@@ -289,7 +295,10 @@ fn data_table(out: &mut String, set: &StudySet) {
     }
     let counts = set.counts();
     let used: usize = counts.iter().map(|c| c.0).sum();
-    let _ = writeln!(out, "Correlations used: {used}; per correlation (k studies, N):");
+    let _ = writeln!(
+        out,
+        "Correlations used: {used}; per correlation (k studies, N):"
+    );
     for (l, c) in labels.iter().zip(&counts) {
         let _ = writeln!(out, "  {:<24} k = {:>3}  N = {}", l, c.0, c.1);
     }
@@ -299,8 +308,19 @@ fn stage1_table(out: &mut String, s1: &Stage1, set: &StudySet) {
     let counts = set.counts();
     match s1 {
         Stage1::Random(r) => {
-            let _ = writeln!(out, "\nStage 1: random-effects pooling (ML, {} τ²)", match r.tau_type { TauType::Diag => "diagonal", TauType::Full => "full" });
-            let _ = writeln!(out, "  {:<22} {:>4} {:>8} {:>8} {:>8} {:>8} {:>9} {:>6}", "correlation", "k", "r", "SE", "ci.lower", "ci.upper", "tau2", "I2");
+            let _ = writeln!(
+                out,
+                "\nStage 1: random-effects pooling (ML, {} τ²)",
+                match r.tau_type {
+                    TauType::Diag => "diagonal",
+                    TauType::Full => "full",
+                }
+            );
+            let _ = writeln!(
+                out,
+                "  {:<22} {:>4} {:>8} {:>8} {:>8} {:>8} {:>9} {:>6}",
+                "correlation", "k", "r", "SE", "ci.lower", "ci.upper", "tau2", "I2"
+            );
             let q = r.pooled_r.estimate.len();
             for i in 0..q {
                 let (tau, i2) = if r.tau_type == TauType::Diag {
@@ -332,7 +352,11 @@ fn stage1_table(out: &mut String, s1: &Stage1, set: &StudySet) {
         }
         Stage1::Fixed(f) => {
             let _ = writeln!(out, "\nStage 1: fixed-effects pooling (multi-group ML)");
-            let _ = writeln!(out, "  {:<22} {:>4} {:>8} {:>8} {:>8} {:>8}", "correlation", "k", "r", "SE", "wald.lo", "wald.up");
+            let _ = writeln!(
+                out,
+                "  {:<22} {:>4} {:>8} {:>8} {:>8} {:>8}",
+                "correlation", "k", "r", "SE", "wald.lo", "wald.up"
+            );
             for i in 0..f.pooled_r.estimate.len() {
                 let _ = writeln!(
                     out,
@@ -372,8 +396,16 @@ fn stage2_table(out: &mut String, s2: &Stage2, title: &str) {
         let name = if r.op == ":=" {
             format!("{} := {}", r.lhs, r.rhs)
         } else {
-            let g = if s2.implied.len() > 1 { format!(" [g{}]", r.group) } else { String::new() };
-            let l = if r.label.is_empty() { String::new() } else { format!(" ({})", r.label) };
+            let g = if s2.implied.len() > 1 {
+                format!(" [g{}]", r.group)
+            } else {
+                String::new()
+            };
+            let l = if r.label.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", r.label)
+            };
             format!("{} {} {}{}{}", r.lhs, r.op, r.rhs, l, g)
         };
         let _ = writeln!(
@@ -407,7 +439,8 @@ fn stage2_table(out: &mut String, s2: &Stage2, title: &str) {
         out,
         "  CIs: likelihood-based (χ² rises by 3.84). SEs: {}.",
         match s2.se_type {
-            SeType::Constrained => "error variances as constrained parameters (metaSEM diag.constraints = TRUE)",
+            SeType::Constrained =>
+                "error variances as constrained parameters (metaSEM diag.constraints = TRUE)",
             SeType::Computed => "error variances computed (metaSEM diag.constraints = FALSE)",
         }
     );
@@ -433,7 +466,8 @@ pub fn run(args: &MetaArgs) -> Result<(), String> {
     set.validate().map_err(|e| e.to_string())?;
     let model = match &args.model {
         Some(p) => {
-            let t = std::fs::read_to_string(p).map_err(|e| format!("cannot read {}: {e}", p.display()))?;
+            let t = std::fs::read_to_string(p)
+                .map_err(|e| format!("cannot read {}: {e}", p.display()))?;
             Some(PathModel::from_syntax(&t, &set.variables).map_err(|e| e.to_string())?)
         }
         None => None,
@@ -450,7 +484,14 @@ pub fn run(args: &MetaArgs) -> Result<(), String> {
     let s1 = run_stage1(&set, args, lb)?;
     let s1j = stage1_json(&s1, &set);
     stage1_table(&mut table, &s1, &set);
-    for key in ["pooled_r", "pooled_r_matrix", "pooled_r_acov", "tau2", "I2", "Q"] {
+    for key in [
+        "pooled_r",
+        "pooled_r_matrix",
+        "pooled_r_acov",
+        "tau2",
+        "I2",
+        "Q",
+    ] {
         if let Some(v) = s1j.get(key) {
             doc[key] = v.clone();
         }
@@ -462,7 +503,11 @@ pub fn run(args: &MetaArgs) -> Result<(), String> {
         doc["parameters"] = j["parameters"].clone();
         doc["fit"] = j["fit"].clone();
         doc["stage2"] = j;
-        stage2_table(&mut table, &s2, "Stage 2: path model (WLS on the pooled matrix)");
+        stage2_table(
+            &mut table,
+            &s2,
+            "Stage 2: path model (WLS on the pooled matrix)",
+        );
     }
     if let Some(expr) = &args.subgroup {
         let groups = split(&set, expr).map_err(|e| e.to_string())?;
@@ -475,12 +520,19 @@ pub fn run(args: &MetaArgs) -> Result<(), String> {
             if sub.studies.is_empty() {
                 return Err(format!("--subgroup: no study has {name}"));
             }
-            let _ = writeln!(table, "\n=== Subgroup {name}: {} studies, N = {}", sub.studies.len(), sub.total_n());
+            let _ = writeln!(
+                table,
+                "\n=== Subgroup {name}: {} studies, N = {}",
+                sub.studies.len(),
+                sub.total_n()
+            );
             let s1g = run_stage1(&sub, args, false).map_err(|e| format!("subgroup {name}: {e}"))?;
             stage1_table(&mut table, &s1g, &sub);
-            let mut d = json!({"name": name, "data": data_json(&sub), "stage1": stage1_json(&s1g, &sub)});
+            let mut d =
+                json!({"name": name, "data": data_json(&sub), "stage1": stage1_json(&s1g, &sub)});
             if let Some(model) = &model {
-                let s2 = fit_stage2(model, &[s1g.group()], s2opts).map_err(|e| format!("subgroup {name}: {e}"))?;
+                let s2 = fit_stage2(model, &[s1g.group()], s2opts)
+                    .map_err(|e| format!("subgroup {name}: {e}"))?;
                 free_chisq += s2.fit.chisq;
                 free_df += s2.fit.df;
                 stage2_table(&mut table, &s2, &format!("Stage 2 in subgroup {name}"));
@@ -504,7 +556,11 @@ pub fn run(args: &MetaArgs) -> Result<(), String> {
             let dchi = constrained.fit.chisq - free_chisq;
             let ddf = constrained.fit.df.saturating_sub(free_df);
             let p = pchisq_upper(dchi.max(0.0), ddf as f64);
-            stage2_table(&mut table, &constrained, "Stage 2 with regression paths equal across subgroups");
+            stage2_table(
+                &mut table,
+                &constrained,
+                "Stage 2 with regression paths equal across subgroups",
+            );
             let _ = writeln!(
                 table,
                 "\nEquality of the regression paths across subgroups: Δχ²({ddf}) = {dchi:.3}, p = {p:.4} (free: χ²({free_df}) = {free_chisq:.3}; equal: χ²({}) = {:.3})",
@@ -518,11 +574,16 @@ pub fn run(args: &MetaArgs) -> Result<(), String> {
         }
     }
     let text = match args.format {
-        MetaFormat::Json => serde_json::to_string_pretty(&doc).map_err(|e| format!("could not write JSON: {e}"))? + "\n",
+        MetaFormat::Json => {
+            serde_json::to_string_pretty(&doc).map_err(|e| format!("could not write JSON: {e}"))?
+                + "\n"
+        }
         MetaFormat::Table => table,
     };
     match &args.output {
-        Some(p) => std::fs::write(p, text).map_err(|e| format!("cannot write {}: {e}", p.display())),
+        Some(p) => {
+            std::fs::write(p, text).map_err(|e| format!("cannot write {}: {e}", p.display()))
+        }
         None => {
             print!("{text}");
             Ok(())

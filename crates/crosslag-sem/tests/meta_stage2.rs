@@ -4,16 +4,25 @@
 //! the two-wave CLPM of Nohe15A1/A2.
 
 use crosslag_sem::meta::mat::Mat;
-use crosslag_sem::meta::stage2::{fit_stage2, GroupData, PathModel, SeType, Sharing, Stage2, Stage2Options};
+use crosslag_sem::meta::stage2::{
+    fit_stage2, GroupData, PathModel, SeType, Sharing, Stage2, Stage2Options,
+};
 use serde_json::Value;
 
 fn fixture(name: &str) -> Value {
-    let path = format!("{}/../../tests/fixtures/meta/{name}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/../../tests/fixtures/meta/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
 fn strings(v: &Value) -> Vec<String> {
-    v.as_array().unwrap().iter().map(|x| x.as_str().unwrap().to_string()).collect()
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_str().unwrap().to_string())
+        .collect()
 }
 
 fn matrix(v: &Value) -> Vec<Vec<f64>> {
@@ -21,7 +30,13 @@ fn matrix(v: &Value) -> Vec<Vec<f64>> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|r| r.as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect())
+        .map(|r| {
+            r.as_array()
+                .unwrap()
+                .iter()
+                .map(|x| x.as_f64().unwrap())
+                .collect()
+        })
         .collect()
 }
 
@@ -34,11 +49,17 @@ struct Worst(Vec<(String, f64)>);
 impl Worst {
     fn check(&mut self, what: &str, ours: Option<f64>, theirs: Option<f64>, tol: f64, floor: f64) {
         let (Some(a), Some(b)) = (ours, theirs) else {
-            assert!(theirs.is_none(), "{what}: crosslag has none, metaSEM {theirs:?}");
+            assert!(
+                theirs.is_none(),
+                "{what}: crosslag has none, metaSEM {theirs:?}"
+            );
             return;
         };
         let d = rel(a, b, floor);
-        assert!(d <= tol, "{what}: crosslag {a} vs metaSEM {b} (rel {d:.2e} > {tol:.0e})");
+        assert!(
+            d <= tol,
+            "{what}: crosslag {a} vs metaSEM {b} (rel {d:.2e} > {tol:.0e})"
+        );
         match self.0.iter_mut().find(|(k, _)| k == what) {
             Some(e) => e.1 = e.1.max(d),
             None => self.0.push((what.to_string(), d)),
@@ -69,7 +90,16 @@ fn run(fx: &Value, se: SeType) -> Stage2 {
         acov: Mat::from_rows(&matrix(&input["acov"])),
         n: input["n"].as_f64().unwrap(),
     };
-    fit_stage2(&model, &[g], Stage2Options { se, lb_ci: true, sharing: Sharing::None }).unwrap()
+    fit_stage2(
+        &model,
+        &[g],
+        Stage2Options {
+            se,
+            lb_ci: true,
+            sharing: Sharing::None,
+        },
+    )
+    .unwrap()
 }
 
 /// Compares a metaSEM result block (`parameters`, `algebras`, `fit`) with ours.
@@ -95,30 +125,76 @@ fn compare(case: &str, ours: &Stage2, res: &Value, ci_from: &Value, _model: &Val
             .position(|n| n.as_str() == Some(name));
         match ci {
             Some(c) => {
-                w.check("ci.lower", row.ci_lower, ci_from["parameters"]["profile_exact_lbound"][c].as_f64(), 1e-5, 0.0);
-                w.check("ci.upper", row.ci_upper, ci_from["parameters"]["profile_exact_ubound"][c].as_f64(), 1e-5, 0.0);
+                w.check(
+                    "ci.lower",
+                    row.ci_lower,
+                    ci_from["parameters"]["profile_exact_lbound"][c].as_f64(),
+                    1e-5,
+                    0.0,
+                );
+                w.check(
+                    "ci.upper",
+                    row.ci_upper,
+                    ci_from["parameters"]["profile_exact_ubound"][c].as_f64(),
+                    1e-5,
+                    0.0,
+                );
             }
             None => {
-                w.check("ci.lower", row.ci_lower, get("profile_exact_lbound"), 1e-5, 0.0);
-                w.check("ci.upper", row.ci_upper, get("profile_exact_ubound"), 1e-5, 0.0);
+                w.check(
+                    "ci.lower",
+                    row.ci_lower,
+                    get("profile_exact_lbound"),
+                    1e-5,
+                    0.0,
+                );
+                w.check(
+                    "ci.upper",
+                    row.ci_upper,
+                    get("profile_exact_ubound"),
+                    1e-5,
+                    0.0,
+                );
             }
         }
     }
     if let Some(alg) = res.get("algebras").filter(|a| !a.is_null()) {
         for (k, name) in strings(&alg["name"]).iter().enumerate() {
-            let row = ours.parameters.iter().find(|r| r.op == ":=" && &r.lhs == name).unwrap();
+            let row = ours
+                .parameters
+                .iter()
+                .find(|r| r.op == ":=" && &r.lhs == name)
+                .unwrap();
             let get = |key: &str| alg[key][k].as_f64();
             w.check("defined est", Some(row.est), get("estimate"), 1e-6, 1.0);
             w.check("defined se", row.se, get("se_delta"), 1e-4, 0.01);
-            w.check("defined ci.lower", row.ci_lower, get("profile_exact_lbound"), 1e-5, 0.0);
-            w.check("defined ci.upper", row.ci_upper, get("profile_exact_ubound"), 1e-5, 0.0);
+            w.check(
+                "defined ci.lower",
+                row.ci_lower,
+                get("profile_exact_lbound"),
+                1e-5,
+                0.0,
+            );
+            w.check(
+                "defined ci.upper",
+                row.ci_upper,
+                get("profile_exact_ubound"),
+                1e-5,
+                0.0,
+            );
         }
     }
     let f = &res["fit"];
     let fit = &ours.fit;
     w.check("chisq", Some(fit.chisq), f["chisq"].as_f64(), 1e-6, 1.0);
     assert_eq!(fit.df as f64, f["df"].as_f64().unwrap(), "{case}: df");
-    w.check("baseline chisq", Some(fit.baseline_chisq), f["chisq_independence"].as_f64(), 1e-8, 1.0);
+    w.check(
+        "baseline chisq",
+        Some(fit.baseline_chisq),
+        f["chisq_independence"].as_f64(),
+        1e-8,
+        1.0,
+    );
     for (k, ours) in [
         ("RMSEA", Some(fit.rmsea)),
         ("RMSEA_lower", Some(fit.rmsea_ci_lower)),
@@ -130,7 +206,10 @@ fn compare(case: &str, ours: &Stage2, res: &Value, ci_from: &Value, _model: &Val
         let theirs = f[k].as_f64();
         match (ours, theirs) {
             (Some(a), Some(b)) => {
-                assert!((a - b).abs() < 1e-6, "{case}: {k} crosslag {a} vs metaSEM {b}");
+                assert!(
+                    (a - b).abs() < 1e-6,
+                    "{case}: {k} crosslag {a} vs metaSEM {b}"
+                );
                 w.check(k, Some(a), Some(b), 1e-4, 1e-3);
             }
             (None, None) => {}
@@ -154,7 +233,13 @@ fn roorda_rem_stage2_matches_metasem_both_conventions() {
     // diag.constraints = TRUE (metaSEM `result`); CIs of the error variances from the FALSE fit
     compare("REM TRUE", &ours, &fx["result"], &fx["result"], &fx);
     let ours = run(&fx, SeType::Computed);
-    compare("REM FALSE", &ours, &fx["result_diag_constraints_false"], &fx["result_diag_constraints_false"], &fx);
+    compare(
+        "REM FALSE",
+        &ours,
+        &fx["result_diag_constraints_false"],
+        &fx["result_diag_constraints_false"],
+        &fx,
+    );
 }
 
 #[test]
@@ -163,7 +248,13 @@ fn roorda_fem_stage2_matches_metasem() {
     let ours = run(&fx, SeType::Constrained);
     compare("FEM TRUE", &ours, &fx["result"], &fx["result"], &fx);
     let ours = run(&fx, SeType::Computed);
-    compare("FEM FALSE", &ours, &fx["result_diag_constraints_false"], &fx["result_diag_constraints_false"], &fx);
+    compare(
+        "FEM FALSE",
+        &ours,
+        &fx["result_diag_constraints_false"],
+        &fx["result_diag_constraints_false"],
+        &fx,
+    );
 }
 
 #[test]

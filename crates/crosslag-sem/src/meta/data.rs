@@ -146,7 +146,9 @@ fn mod_value(s: &str) -> Option<ModValue> {
 }
 
 fn find_col(header: &[String], name: &str) -> Option<usize> {
-    header.iter().position(|h| h.trim().eq_ignore_ascii_case(name))
+    header
+        .iter()
+        .position(|h| h.trim().eq_ignore_ascii_case(name))
 }
 
 impl StudySet {
@@ -163,10 +165,22 @@ impl StudySet {
                 ))
             })
         };
-        let (c_study, c_n, c_v1, c_v2, c_r) =
-            (col("study")?, col("n")?, col("var1")?, col("var2")?, col("r")?);
+        let (c_study, c_n, c_v1, c_v2, c_r) = (
+            col("study")?,
+            col("n")?,
+            col("var1")?,
+            col("var2")?,
+            col("r")?,
+        );
         let c_used = find_col(header, "used_by_metaSEM").or_else(|| find_col(header, "used"));
-        let fixed = [Some(c_study), Some(c_n), Some(c_v1), Some(c_v2), Some(c_r), c_used];
+        let fixed = [
+            Some(c_study),
+            Some(c_n),
+            Some(c_v1),
+            Some(c_v2),
+            Some(c_r),
+            c_used,
+        ];
         let mod_cols: Vec<usize> = (0..header.len())
             .filter(|c| !fixed.contains(&Some(*c)))
             .collect();
@@ -242,9 +256,8 @@ impl StudySet {
                 let mut done = vec![false; p];
                 let mut order = Vec::new();
                 while order.len() < p {
-                    let next = (0..p).find(|&j| {
-                        !done[j] && (0..p).all(|i| done[i] || i == j || !before[i][j])
-                    });
+                    let next = (0..p)
+                        .find(|&j| !done[j] && (0..p).all(|i| done[i] || i == j || !before[i][j]));
                     match next {
                         Some(j) => {
                             done[j] = true;
@@ -271,7 +284,10 @@ impl StudySet {
             }
             by_study.entry(row.study.clone()).or_default().push(row);
         }
-        let mod_names: Vec<String> = mod_cols.iter().map(|&c| header[c].trim().to_string()).collect();
+        let mod_names: Vec<String> = mod_cols
+            .iter()
+            .map(|&c| header[c].trim().to_string())
+            .collect();
         let mut studies = Vec::new();
         for id in &ids {
             let rs = &by_study[id];
@@ -385,7 +401,8 @@ impl StudySet {
         let mut pairs = Vec::new();
         for (c, name) in &r_cols {
             let split = if vars.is_empty() {
-                name.split_once('_').map(|(a, b)| (a.to_string(), b.to_string()))
+                name.split_once('_')
+                    .map(|(a, b)| (a.to_string(), b.to_string()))
             } else {
                 vars.iter()
                     .filter_map(|a| {
@@ -512,18 +529,23 @@ impl StudySet {
                 .get("cor")
                 .and_then(|v| v.as_array())
                 .filter(|rows| rows.len() == p)
-                .ok_or_else(|| MetaError::new(format!("study {id}: `cor` must be a {p}×{p} matrix")))?;
+                .ok_or_else(|| {
+                    MetaError::new(format!("study {id}: `cor` must be a {p}×{p} matrix"))
+                })?;
             let mut raw = vec![vec![None; p]; p];
             for (i, row) in cor.iter().enumerate() {
-                let row = row
-                    .as_array()
-                    .filter(|r| r.len() == p)
-                    .ok_or_else(|| MetaError::new(format!("study {id}: `cor` must be a {p}×{p} matrix")))?;
+                let row = row.as_array().filter(|r| r.len() == p).ok_or_else(|| {
+                    MetaError::new(format!("study {id}: `cor` must be a {p}×{p} matrix"))
+                })?;
                 for (j, v) in row.iter().enumerate() {
                     raw[i][j] = match v {
                         Json::Null => None,
                         v => Some(v.as_f64().ok_or_else(|| {
-                            MetaError::new(format!("study {id}: cor[{}][{}] is not a number", i + 1, j + 1))
+                            MetaError::new(format!(
+                                "study {id}: cor[{}][{}] is not a number",
+                                i + 1,
+                                j + 1
+                            ))
                         })?),
                     };
                 }
@@ -778,7 +800,12 @@ impl StudySet {
                 let m = super::mat::Mat::from_rows(
                     &complete
                         .iter()
-                        .map(|&a| complete.iter().map(|&b| st.raw[a][b].unwrap_or(0.0)).collect())
+                        .map(|&a| {
+                            complete
+                                .iter()
+                                .map(|&b| st.raw[a][b].unwrap_or(0.0))
+                                .collect()
+                        })
                         .collect::<Vec<_>>(),
                 );
                 if super::mat::cholesky(&m).is_none() {

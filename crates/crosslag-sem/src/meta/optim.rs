@@ -4,7 +4,7 @@
 //! surface fit(θ) = min + q (the Neale & Miller 1997 definition), solved by Newton's method on
 //! the Lagrange conditions.
 
-use super::mat::{cholesky, chol_solve, solve, Mat};
+use super::mat::{chol_solve, cholesky, solve, Mat};
 
 /// A smooth objective with its gradient. `value` may return +∞ outside the domain.
 pub trait Objective {
@@ -108,9 +108,13 @@ pub fn minimize(obj: &dyn Objective, x0: &[f64], lower: &[f64], max_iter: usize)
                 xn[j] = (x[j] + t * dir[k]).max(lower[j]);
             }
             let fnew = obj.value(&xn);
-            if fnew.is_finite() && fnew <= f + 1e-4 * t * slope.min(0.0) + 1e-13 * f.abs().max(1.0) {
+            if fnew.is_finite() && fnew <= f + 1e-4 * t * slope.min(0.0) + 1e-13 * f.abs().max(1.0)
+            {
                 let change = (f - fnew).abs();
-                let step: f64 = xn.iter().zip(&x).fold(0.0, |m, (a, b)| m.max((a - b).abs()));
+                let step: f64 = xn
+                    .iter()
+                    .zip(&x)
+                    .fold(0.0, |m, (a, b)| m.max((a - b).abs()));
                 x = xn;
                 f = fnew;
                 accepted = true;
@@ -282,4 +286,94 @@ pub fn profile_bound(
         converged: done(&r, false) && lambda > 0.0,
         x,
     }
+}
+
+/// The objective with parameter `k` held at `c` (the other parameters free).
+struct Fixed<'a> {
+    inner: &'a dyn Objective,
+    k: usize,
+    c: f64,
+}
+
+impl Fixed<'_> {
+    fn full(&self, y: &[f64]) -> Vec<f64> {
+        let mut x = Vec::with_capacity(y.len() + 1);
+        x.extend_from_slice(&y[..self.k]);
+        x.push(self.c);
+        x.extend_from_slice(&y[self.k..]);
+        x
+    }
+}
+
+impl Objective for Fixed<'_> {
+    fn dim(&self) -> usize {
+        self.inner.dim() - 1
+    }
+    fn value(&self, y: &[f64]) -> f64 {
+        self.inner.value(&self.full(y))
+    }
+    fn gradient(&self, y: &[f64]) -> Vec<f64> {
+        let mut g = self.inner.gradient(&self.full(y));
+        g.remove(self.k);
+        g
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+/// Profile bound of parameter `k` by root finding on the profile fit (parameter fixed, the
+/// others re-optimised within their bounds): the fallback of [`profile_bound`]. Returns the
+/// parameter's own lower bound when the profile stays below the target there.
+pub fn profile_parameter(
+    obj: &dyn Objective,
+    xhat: &[f64],
+    fmin: f64,
+    q: f64,
+    k: usize,
+    lower: &[f64],
+    se: f64,
+    upper: bool,
+) -> Option<f64> {
+    let sign = if upper { 1.0 } else { -1.0 };
+    let mut others_lower = lower.to_vec();
+    others_lower.remove(k);
+    let mut start: Vec<f64> = xhat.to_vec();
+    start.remove(k);
+    let prof = |c: f64| -> f64 {
+        let f = Fixed { inner: obj, k, c };
+        let m = minimize(&f, &start, &others_lower, 200);
+        m.value - fmin - q
+    };
+    let step = if se.is_finite() && se > 0.0 {
+        se * q.sqrt()
+    } else {
+        0.1 * xhat[k].abs().max(0.01)
+    };
+    let mut far = xhat[k] + sign * step;
+    let mut pf = f64::NAN;
+    for _ in 0..40 {
+        if !upper && far <= lower[k] {
+            far = lower[k];
+            pf = prof(far);
+            if pf.is_finite() && pf < 0.0 {
+                return Some(lower[k]);
+            }
+            break;
+        }
+        pf = prof(far);
+        if pf.is_finite() && pf > 0.0 {
+            break;
+        }
+        far = xhat[k] + sign * (far - xhat[k]).abs() * 2.0;
+    }
+    if !(pf.is_finite() && pf > 0.0) {
+        return None;
+    }
+    let (a, b) = if upper {
+        (xhat[k], far)
+    } else {
+        (far, xhat[k])
+    };
+    crate::stats::uniroot(prof, a, b, 1e-12 * (1.0 + xhat[k].abs()), 200)
+        .ok()
+        .map(|r| r.root)
 }

@@ -14,7 +14,7 @@
 
 use super::data::{n_pairs, vechs_pairs, StudySet};
 use super::mat::{cholesky, spd_inverse, symmetric_pinv, Mat};
-use super::optim::{hessian, minimize, profile_bound, Objective};
+use super::optim::{hessian, minimize, profile_bound, profile_parameter, Objective};
 use super::MetaError;
 use crate::stats::{pchisq_nc, pchisq_upper, pnorm, qchisq};
 use serde::Serialize;
@@ -31,7 +31,9 @@ pub fn acov_correlations(r: &[Vec<f64>]) -> Mat {
     for (a, &(t, s)) in pairs.iter().enumerate() {
         for (b, &(v, u)) in pairs.iter().enumerate() {
             let x = |i: usize, j: usize| r[i][j];
-            let val = 0.5 * x(s, t) * x(u, v)
+            let val = 0.5
+                * x(s, t)
+                * x(u, v)
                 * (x(s, u).powi(2) + x(s, v).powi(2) + x(t, u).powi(2) + x(t, v).powi(2))
                 + x(s, u) * x(t, v)
                 + x(s, v) * x(t, u)
@@ -211,9 +213,15 @@ impl Estimates {
         let z: Vec<Option<f64>> = (0..n).map(|i| se[i].map(|s| estimate[i] / s)).collect();
         Estimates {
             labels,
-            p: z.iter().map(|z| z.map(|z| 2.0 * (1.0 - pnorm(z.abs())))).collect(),
-            wald_lbound: (0..n).map(|i| se[i].map(|s| estimate[i] - zc * s)).collect(),
-            wald_ubound: (0..n).map(|i| se[i].map(|s| estimate[i] + zc * s)).collect(),
+            p: z.iter()
+                .map(|z| z.map(|z| 2.0 * (1.0 - pnorm(z.abs()))))
+                .collect(),
+            wald_lbound: (0..n)
+                .map(|i| se[i].map(|s| estimate[i] - zc * s))
+                .collect(),
+            wald_ubound: (0..n)
+                .map(|i| se[i].map(|s| estimate[i] + zc * s))
+                .collect(),
             z,
             estimate,
             se,
@@ -474,7 +482,15 @@ pub fn random_effects(set: &StudySet, opts: RemOptions) -> Result<RandomEffects,
                     v
                 };
                 let b = profile_bound(&obj, &x, fmin, qcrit, &g, &gg, &h, upper);
-                let val = if b.converged { Some(b.value) } else { None };
+                // the Lagrange solution ignores the bounds of the τ²: when it crosses one,
+                // profile with the bounds respected
+                let inside = b.x.iter().zip(&lower).all(|(v, l)| v >= l);
+                let val = if b.converged && inside {
+                    Some(b.value)
+                } else {
+                    let se = pooled.se[i].unwrap_or(f64::NAN);
+                    profile_parameter(&obj, &x, fmin, qcrit, i, &lower, se, upper)
+                };
                 if upper {
                     pooled.lb_ubound[i] = val;
                 } else {
@@ -492,12 +508,12 @@ pub fn random_effects(set: &StudySet, opts: RemOptions) -> Result<RandomEffects,
                         v
                     };
                     let b = profile_bound(&obj, &x, fmin, qcrit, &g, &gg, &h, upper);
-                    let val = if b.converged {
-                        Some(b.value.max(TAU2_LOWER))
-                    } else if !upper && at_bound[j] {
-                        Some(TAU2_LOWER)
+                    let inside = b.x.iter().zip(&lower).all(|(v, l)| v >= l);
+                    let val = if b.converged && inside {
+                        Some(b.value)
                     } else {
-                        None
+                        let se = tau2.se[j].unwrap_or(f64::NAN);
+                        profile_parameter(&obj, &x, fmin, qcrit, q + j, &lower, se, upper)
                     };
                     if upper {
                         tau2.lb_ubound[j] = val;
@@ -527,7 +543,9 @@ pub fn random_effects(set: &StudySet, opts: RemOptions) -> Result<RandomEffects,
             pooled
         },
         pooled_r_matrix: pm,
-        pooled_r_acov: vcov.select(&(0..q).collect::<Vec<_>>(), &(0..q).collect::<Vec<_>>()).to_rows(),
+        pooled_r_acov: vcov
+            .select(&(0..q).collect::<Vec<_>>(), &(0..q).collect::<Vec<_>>())
+            .to_rows(),
         tau2,
         tau2_matrix: tm.to_rows(),
         tau2_at_lower_bound: at_bound,
@@ -797,7 +815,8 @@ pub fn fixed_effects(set: &StudySet) -> Result<FixedEffects, MetaError> {
     let pm = obj.pmat(&m.x);
     for s in &obj.studies {
         let k = s.vars.len() as f64;
-        let l = cholesky(&s.r).ok_or_else(|| MetaError::new("a study matrix is not positive definite"))?;
+        let l = cholesky(&s.r)
+            .ok_or_else(|| MetaError::new("a study matrix is not positive definite"))?;
         sat += s.n * super::mat::chol_logdet(&l) + (s.n - 1.0) * k;
         // independence model: Σ = I (OpenMx's independence model of correlation data)
         ind += (s.n - 1.0) * k;

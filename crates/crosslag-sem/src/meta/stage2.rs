@@ -86,7 +86,8 @@ pub struct PathModel {
 impl PathModel {
     /// Reads lavaan syntax over the given observed variables (the stage-1 variables).
     pub fn from_syntax(text: &str, variables: &[String]) -> Result<PathModel, MetaError> {
-        let parsed = syntax::parse(text).map_err(|e| MetaError::new(format!("model syntax: {e}")))?;
+        let parsed =
+            syntax::parse(text).map_err(|e| MetaError::new(format!("model syntax: {e}")))?;
         let p = variables.len();
         let vidx = |v: &str| {
             variables.iter().position(|x| x == v).ok_or_else(|| {
@@ -105,12 +106,12 @@ impl PathModel {
         let mut defined = Vec::new();
         let mut notes = Vec::new();
         let add_param = |params: &mut Vec<ModelParam>,
-                             label: Option<String>,
-                             lhs: &str,
-                             op: &str,
-                             rhs: &str,
-                             start: Option<f64>,
-                             is_path: bool|
+                         label: Option<String>,
+                         lhs: &str,
+                         op: &str,
+                         rhs: &str,
+                         start: Option<f64>,
+                         is_path: bool|
          -> usize {
             if let Some(l) = &label {
                 if let Some(i) = params.iter().position(|q| q.label.as_ref() == Some(l)) {
@@ -255,7 +256,10 @@ impl PathModel {
         }
         // error variances the syntax did not mention still get a row
         for (e, &v) in endogenous.iter().enumerate() {
-            if !rows.iter().any(|r| matches!(r.kind, RowKind::ErrorVar(x) if x == e)) {
+            if !rows
+                .iter()
+                .any(|r| matches!(r.kind, RowKind::ErrorVar(x) if x == e))
+            {
                 rows.push(Row {
                     lhs: variables[v].clone(),
                     op: "~~".into(),
@@ -282,7 +286,9 @@ impl PathModel {
             }
         }
         if params.is_empty() {
-            return Err(MetaError::new("model syntax: the model has no free parameters"));
+            return Err(MetaError::new(
+                "model syntax: the model has no free parameters",
+            ));
         }
         let model = PathModel {
             variables: variables.to_vec(),
@@ -346,7 +352,11 @@ impl PathModel {
                 m[(x, y)] = b[(i, e)] * b[(i, e)];
             }
         }
-        let psi = if ne > 0 { inverse(&m)?.matvec(&rhs) } else { vec![] };
+        let psi = if ne > 0 {
+            inverse(&m)?.matvec(&rhs)
+        } else {
+            vec![]
+        };
         let sigma = self.implied_with_psi_b(&b, &c, &psi);
         Some((sigma, psi))
     }
@@ -398,7 +408,9 @@ impl PathModel {
     fn defined_value(&self, d: usize, theta: &[f64], psi: &[f64]) -> f64 {
         let vals = self.label_values(theta, psi);
         let name = &self.defined[d].0;
-        vals.iter().find(|(l, _)| l == name).map_or(f64::NAN, |(_, v)| *v)
+        vals.iter()
+            .find(|(l, _)| l == name)
+            .map_or(f64::NAN, |(_, v)| *v)
     }
 }
 
@@ -436,7 +448,11 @@ struct Wls<'a> {
 }
 
 impl<'a> Wls<'a> {
-    fn new(model: &'a PathModel, groups: &[GroupData], sharing: Sharing) -> Result<Wls<'a>, MetaError> {
+    fn new(
+        model: &'a PathModel,
+        groups: &[GroupData],
+        sharing: Sharing,
+    ) -> Result<Wls<'a>, MetaError> {
         let mut map = Vec::new();
         let np = model.params.len();
         let mut shared_idx: Vec<Option<usize>> = vec![None; np];
@@ -479,7 +495,9 @@ impl<'a> Wls<'a> {
     }
 
     fn rho(&self, g: usize, x: &[f64]) -> Option<Vec<f64>> {
-        self.model.implied(&self.local(g, x)).map(|(s, _)| vechs(&s))
+        self.model
+            .implied(&self.local(g, x))
+            .map(|(s, _)| vechs(&s))
     }
 
     fn group_value(&self, g: usize, x: &[f64]) -> f64 {
@@ -523,7 +541,9 @@ impl Objective for Wls<'_> {
                 let (Some(rp), Some(rm)) = (rp, rm) else {
                     return vec![f64::NAN; self.dim];
                 };
-                let d: f64 = (0..rho.len()).map(|k| (rp[k] - rm[k]) / (2.0 * h) * we[k]).sum();
+                let d: f64 = (0..rho.len())
+                    .map(|k| (rp[k] - rm[k]) / (2.0 * h) * we[k])
+                    .sum();
                 grad[i] -= 2.0 * d;
             }
         }
@@ -555,7 +575,13 @@ impl Objective for WlsFull<'_> {
         let Some(s) = self.model.implied_with_psi(t, psi) else {
             return f64::INFINITY;
         };
-        let e: Vec<f64> = self.data.r.iter().zip(vechs(&s)).map(|(a, b)| a - b).collect();
+        let e: Vec<f64> = self
+            .data
+            .r
+            .iter()
+            .zip(vechs(&s))
+            .map(|(a, b)| a - b)
+            .collect();
         let we = self.w.matvec(&e);
         e.iter().zip(&we).map(|(a, b)| a * b).sum()
     }
@@ -640,11 +666,17 @@ pub struct Stage2Options {
 }
 
 /// Fits the path model to one or several groups (subgroups share parameters by `sharing`).
-pub fn fit_stage2(model: &PathModel, groups: &[GroupData], opts: Stage2Options) -> Result<Stage2, MetaError> {
+pub fn fit_stage2(
+    model: &PathModel,
+    groups: &[GroupData],
+    opts: Stage2Options,
+) -> Result<Stage2, MetaError> {
     let q = model.variables.len() * (model.variables.len() - 1) / 2;
     for g in groups {
         if g.r.len() != q || g.acov.rows != q {
-            return Err(MetaError::new("stage 2: the pooled matrix does not match the model's variables"));
+            return Err(MetaError::new(
+                "stage 2: the pooled matrix does not match the model's variables",
+            ));
         }
     }
     let wls = Wls::new(model, groups, opts.sharing)?;
@@ -689,9 +721,9 @@ pub fn fit_stage2(model: &PathModel, groups: &[GroupData], opts: Stage2Options) 
     let mut full_vcov: Vec<Mat> = Vec::new();
     for g in 0..ng {
         let t = wls.local(g, &x);
-        let (_, psi) = model
-            .implied(&t)
-            .ok_or_else(|| MetaError::new("stage 2: the implied matrix cannot be computed at the estimates"))?;
+        let (_, psi) = model.implied(&t).ok_or_else(|| {
+            MetaError::new("stage 2: the implied matrix cannot be computed at the estimates")
+        })?;
         // Jacobian of (theta_local, psi(theta_local)) w.r.t. the global x
         let mut jac = Mat::zeros(np + ne, wls.dim);
         for (k, &i) in wls.map[g].iter().enumerate() {
@@ -700,7 +732,12 @@ pub fn fit_stage2(model: &PathModel, groups: &[GroupData], opts: Stage2Options) 
         let jpsi_local = {
             let mut m = Mat::zeros(ne, np);
             for k in 0..np {
-                let f = |tt: &[f64]| model.implied(tt).map(|(_, p)| p).unwrap_or(vec![f64::NAN; ne]);
+                let f = |tt: &[f64]| {
+                    model
+                        .implied(tt)
+                        .map(|(_, p)| p)
+                        .unwrap_or(vec![f64::NAN; ne])
+                };
                 let hstep = 1e-6 * t[k].abs().max(1e-2);
                 let mut tp = t.clone();
                 tp[k] += hstep;
@@ -792,7 +829,9 @@ pub fn fit_stage2(model: &PathModel, groups: &[GroupData], opts: Stage2Options) 
                         let ci = if opts.lb_ci {
                             let e = *e;
                             let gf = |y: &[f64]| {
-                                model.implied(&wls.local(g, y)).map_or(f64::NAN, |(_, p)| p[e])
+                                model
+                                    .implied(&wls.local(g, y))
+                                    .map_or(f64::NAN, |(_, p)| p[e])
                             };
                             let ggf = |y: &[f64]| numeric_gradient(&gf, y);
                             Some(lb_pair(&wls, &x, fmin, qcrit, &gf, &ggf, &h))
@@ -869,9 +908,18 @@ pub fn fit_stage2(model: &PathModel, groups: &[GroupData], opts: Stage2Options) 
     for (g, (data, w)) in wls.groups.iter().enumerate() {
         let wr = w.matvec(&data.r);
         chisq_b += data.r.iter().zip(&wr).map(|(a, b)| a * b).sum::<f64>();
-        let (sig, _) = model.implied(&locals[g].0).unwrap_or((Mat::identity(1), vec![]));
+        let (sig, _) = model
+            .implied(&locals[g].0)
+            .unwrap_or((Mat::identity(1), vec![]));
         let rho = vechs(&sig);
-        srmr_sum += (data.r.iter().zip(&rho).map(|(a, b)| (a - b).powi(2)).sum::<f64>() / q as f64).sqrt();
+        srmr_sum += (data
+            .r
+            .iter()
+            .zip(&rho)
+            .map(|(a, b)| (a - b).powi(2))
+            .sum::<f64>()
+            / q as f64)
+            .sqrt();
         implied.push(sig.to_rows());
     }
     let df_b = n_stat;
@@ -891,7 +939,8 @@ pub fn fit_stage2(model: &PathModel, groups: &[GroupData], opts: Stage2Options) 
             1.0
         }
     };
-    let tli = (df > 0).then(|| (chisq_b / df_b as f64 - chisq / dff) / (chisq_b / df_b as f64 - 1.0));
+    let tli =
+        (df > 0).then(|| (chisq_b / df_b as f64 - chisq / dff) / (chisq_b / df_b as f64 - 1.0));
     let labels: Vec<String> = (0..wls.dim)
         .map(|i| {
             let (g, k) = wls
@@ -901,7 +950,10 @@ pub fn fit_stage2(model: &PathModel, groups: &[GroupData], opts: Stage2Options) 
                 .find_map(|(g, m)| m.iter().position(|&j| j == i).map(|k| (g, k)))
                 .unwrap_or((0, 0));
             let p = &model.params[k];
-            let base = p.label.clone().unwrap_or(format!("{}{}{}", p.lhs, p.op, p.rhs));
+            let base = p
+                .label
+                .clone()
+                .unwrap_or(format!("{}{}{}", p.lhs, p.op, p.rhs));
             if ng > 1 && !(opts.sharing == Sharing::Paths && p.is_path) {
                 format!("{base}.g{}", g + 1)
             } else {

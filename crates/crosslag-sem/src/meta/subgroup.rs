@@ -12,16 +12,17 @@ pub fn split(set: &StudySet, expr: &str) -> Result<Vec<(String, Vec<bool>)>, Met
     let ops = [">=", "<=", "==", "!=", ">", "<", "="];
     let found = ops.iter().find_map(|op| e.find(op).map(|i| (i, *op)));
     let value_of = |s: &super::data::Study, col: &str| -> Result<ModValue, MetaError> {
-        s.moderators
-            .get(col)
-            .cloned()
-            .flatten()
-            .ok_or_else(|| MetaError::new(format!("study {}: the moderator `{col}` is missing", s.id)))
+        s.moderators.get(col).cloned().flatten().ok_or_else(|| {
+            MetaError::new(format!("study {}: the moderator `{col}` is missing", s.id))
+        })
     };
     match found {
         Some((i, op)) => {
             let col = e[..i].trim();
-            let rhs = e[i + op.len()..].trim().trim_matches('"').trim_matches('\'');
+            let rhs = e[i + op.len()..]
+                .trim()
+                .trim_matches('"')
+                .trim_matches('\'');
             if !set.moderator_names.iter().any(|m| m == col) {
                 return Err(MetaError::new(format!(
                     "--subgroup: `{col}` is not a column of the studies file (columns: {})",
@@ -41,12 +42,10 @@ pub fn split(set: &StudySet, expr: &str) -> Result<Vec<(String, Vec<bool>)>, Met
                     (Some(b), Some(a), "!=") => a != b,
                     (_, _, "==" | "=") => v.text == rhs,
                     (_, _, "!=") => v.text != rhs,
-                    _ => {
-                        return Err(MetaError::new(format!(
-                            "study {}: the moderator `{col}` = `{}` cannot be compared with {op} {rhs}",
-                            s.id, v.text
-                        )))
-                    }
+                    _ => return Err(MetaError::new(format!(
+                        "study {}: the moderator `{col}` = `{}` cannot be compared with {op} {rhs}",
+                        s.id, v.text
+                    ))),
                 };
                 keep.push(t);
             }
@@ -83,9 +82,13 @@ pub fn split(set: &StudySet, expr: &str) -> Result<Vec<(String, Vec<bool>)>, Met
             }
             Ok(values
                 .iter()
-                .map(|v| (format!("{col} == {v}"), per.iter().map(|x| x == v).collect()))
+                .map(|v| {
+                    (
+                        format!("{col} == {v}"),
+                        per.iter().map(|x| x == v).collect(),
+                    )
+                })
                 .collect())
         }
     }
 }
-
