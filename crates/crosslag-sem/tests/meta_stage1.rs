@@ -1,3 +1,4 @@
+#![allow(clippy::needless_range_loop)]
 //! Stage 1 of TSSEM against metaSEM 1.5.5 (tests/fixtures/meta/, see its README):
 //! missing-data rule, weighted mean matrix, random-effects pooling (pooled r, acov, τ², I²,
 //! Q, −2LL, likelihood-based CIs) and fixed-effects pooling (pooled r, acov, χ², fit indices).

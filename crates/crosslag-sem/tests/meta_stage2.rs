@@ -1,3 +1,4 @@
+#![allow(clippy::needless_range_loop)]
 //! Stage 2 of TSSEM (WLS path model on the pooled matrix) against metaSEM 1.5.5: estimates,
 //! standard errors in both diag.constraints conventions, likelihood-based CIs (against the
 //! tight `profile_exact_*` bounds), indirect effects, fit indices; Roorda11 (REM and FEM) and

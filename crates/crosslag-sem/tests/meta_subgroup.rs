@@ -129,7 +129,7 @@ fn roorda_ses_subgroups_match_metasem() {
         let gd = group_from_stage1(&s1.pooled_r.estimate, &s1.pooled_r_acov, s1.total_n);
         let s2 = fit_stage2(
             &model,
-            &[gd.clone()],
+            std::slice::from_ref(&gd),
             Stage2Options {
                 se: SeType::Computed,
                 lb_ci: true,

@@ -146,7 +146,7 @@ pub fn cholesky(a: &Mat) -> Option<Mat> {
         for k in 0..j {
             d -= l[(j, k)] * l[(j, k)];
         }
-        if !(d > 0.0) || !d.is_finite() {
+        if d.is_nan() || d <= 0.0 || !d.is_finite() {
             return None;
         }
         let d = d.sqrt();
@@ -213,7 +213,7 @@ pub fn inverse(a: &Mat) -> Option<Mat> {
     let mut inv = Mat::identity(n);
     for c in 0..n {
         let p = (c..n).max_by(|&x, &y| m[(x, c)].abs().total_cmp(&m[(y, c)].abs()))?;
-        if !(m[(p, c)].abs() > 1e-300) {
+        if m[(p, c)].is_nan() || m[(p, c)].abs() <= 1e-300 {
             return None;
         }
         if p != c {

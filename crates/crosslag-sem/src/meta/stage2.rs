@@ -591,6 +591,9 @@ impl Objective for WlsFull<'_> {
     }
 }
 
+/// A likelihood-based interval (lower, upper); `None` where not found.
+type Bounds = (Option<f64>, Option<f64>);
+
 /// Standard-error convention (see the module documentation).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum SeType {
@@ -793,86 +796,85 @@ pub fn fit_stage2(
     let qcrit = qchisq(0.95, 1.0);
     let zc = 1.959963984540054;
     let mut rows_out = Vec::new();
-    let mut seen_global: Vec<Option<(Option<f64>, Option<f64>)>> = vec![None; wls.dim];
+    let mut seen_global: Vec<Option<Bounds>> = vec![None; wls.dim];
     for g in 0..ng {
         let (t, psi) = &locals[g];
         let vf = &full_vcov[g];
         for row in &model.rows {
-            let (kind, est, se, ci): (&str, f64, Option<f64>, Option<(Option<f64>, Option<f64>)>) =
-                match &row.kind {
-                    RowKind::Param(k) => {
-                        let v = vf[(*k, *k)];
-                        let gi = wls.map[g][*k];
-                        let ci = if opts.lb_ci {
-                            if let Some(c) = seen_global[gi] {
-                                Some(c)
-                            } else {
-                                let gf = |y: &[f64]| y[gi];
-                                let ggf = |y: &[f64]| {
-                                    let mut v = vec![0.0; y.len()];
-                                    v[gi] = 1.0;
-                                    v
-                                };
-                                let c = lb_pair(&wls, &x, fmin, qcrit, &gf, &ggf, &h);
-                                seen_global[gi] = Some(c);
-                                Some(c)
-                            }
+            let (kind, est, se, ci): (&str, f64, Option<f64>, Option<Bounds>) = match &row.kind {
+                RowKind::Param(k) => {
+                    let v = vf[(*k, *k)];
+                    let gi = wls.map[g][*k];
+                    let ci = if opts.lb_ci {
+                        if let Some(c) = seen_global[gi] {
+                            Some(c)
                         } else {
-                            None
-                        };
-                        ("free", t[*k], (v > 0.0).then(|| v.sqrt()), ci)
-                    }
-                    RowKind::Fixed(v) => ("fixed", *v, None, None),
-                    RowKind::UnitVar => ("fixed", 1.0, None, None),
-                    RowKind::ErrorVar(e) => {
-                        let v = vf[(np + e, np + e)];
-                        let ci = if opts.lb_ci {
-                            let e = *e;
-                            let gf = |y: &[f64]| {
-                                model
-                                    .implied(&wls.local(g, y))
-                                    .map_or(f64::NAN, |(_, p)| p[e])
+                            let gf = |y: &[f64]| y[gi];
+                            let ggf = |y: &[f64]| {
+                                let mut v = vec![0.0; y.len()];
+                                v[gi] = 1.0;
+                                v
                             };
-                            let ggf = |y: &[f64]| numeric_gradient(&gf, y);
-                            Some(lb_pair(&wls, &x, fmin, qcrit, &gf, &ggf, &h))
-                        } else {
-                            None
-                        };
-                        ("computed", psi[*e], (v > 0.0).then(|| v.sqrt()), ci)
-                    }
-                    RowKind::Defined(d) => {
-                        let d = *d;
-                        let est = model.defined_value(d, t, psi);
-                        // delta method on (theta_local, psi)
-                        let f = |y: &[f64]| {
-                            let (a, b) = y.split_at(np);
-                            model.defined_value(d, a, b)
-                        };
-                        let mut y = t.clone();
-                        y.extend_from_slice(psi);
-                        let gr = numeric_gradient(&f, &y);
-                        let mut v = 0.0;
-                        for i in 0..np + ne {
-                            for j in 0..np + ne {
-                                v += gr[i] * vf[(i, j)] * gr[j];
-                            }
+                            let c = lb_pair(&wls, &x, fmin, qcrit, &gf, &ggf, &h);
+                            seen_global[gi] = Some(c);
+                            Some(c)
                         }
-                        let ci = if opts.lb_ci {
-                            let gf = |yy: &[f64]| {
-                                let tl = wls.local(g, yy);
-                                match model.implied(&tl) {
-                                    Some((_, p)) => model.defined_value(d, &tl, &p),
-                                    None => f64::NAN,
-                                }
-                            };
-                            let ggf = |yy: &[f64]| numeric_gradient(&gf, yy);
-                            Some(lb_pair(&wls, &x, fmin, qcrit, &gf, &ggf, &h))
-                        } else {
-                            None
+                    } else {
+                        None
+                    };
+                    ("free", t[*k], (v > 0.0).then(|| v.sqrt()), ci)
+                }
+                RowKind::Fixed(v) => ("fixed", *v, None, None),
+                RowKind::UnitVar => ("fixed", 1.0, None, None),
+                RowKind::ErrorVar(e) => {
+                    let v = vf[(np + e, np + e)];
+                    let ci = if opts.lb_ci {
+                        let e = *e;
+                        let gf = |y: &[f64]| {
+                            model
+                                .implied(&wls.local(g, y))
+                                .map_or(f64::NAN, |(_, p)| p[e])
                         };
-                        ("defined", est, (v > 0.0).then(|| v.sqrt()), ci)
+                        let ggf = |y: &[f64]| numeric_gradient(&gf, y);
+                        Some(lb_pair(&wls, &x, fmin, qcrit, &gf, &ggf, &h))
+                    } else {
+                        None
+                    };
+                    ("computed", psi[*e], (v > 0.0).then(|| v.sqrt()), ci)
+                }
+                RowKind::Defined(d) => {
+                    let d = *d;
+                    let est = model.defined_value(d, t, psi);
+                    // delta method on (theta_local, psi)
+                    let f = |y: &[f64]| {
+                        let (a, b) = y.split_at(np);
+                        model.defined_value(d, a, b)
+                    };
+                    let mut y = t.clone();
+                    y.extend_from_slice(psi);
+                    let gr = numeric_gradient(&f, &y);
+                    let mut v = 0.0;
+                    for i in 0..np + ne {
+                        for j in 0..np + ne {
+                            v += gr[i] * vf[(i, j)] * gr[j];
+                        }
                     }
-                };
+                    let ci = if opts.lb_ci {
+                        let gf = |yy: &[f64]| {
+                            let tl = wls.local(g, yy);
+                            match model.implied(&tl) {
+                                Some((_, p)) => model.defined_value(d, &tl, &p),
+                                None => f64::NAN,
+                            }
+                        };
+                        let ggf = |yy: &[f64]| numeric_gradient(&gf, yy);
+                        Some(lb_pair(&wls, &x, fmin, qcrit, &gf, &ggf, &h))
+                    } else {
+                        None
+                    };
+                    ("defined", est, (v > 0.0).then(|| v.sqrt()), ci)
+                }
+            };
             let z = se.map(|s| est / s);
             let (ci_lower, ci_upper) = match (kind, ci) {
                 ("fixed", _) => (Some(est), Some(est)),

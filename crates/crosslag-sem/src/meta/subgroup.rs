@@ -42,10 +42,12 @@ pub fn split(set: &StudySet, expr: &str) -> Result<Vec<(String, Vec<bool>)>, Met
                     (Some(b), Some(a), "!=") => a != b,
                     (_, _, "==" | "=") => v.text == rhs,
                     (_, _, "!=") => v.text != rhs,
-                    _ => return Err(MetaError::new(format!(
+                    _ => {
+                        return Err(MetaError::new(format!(
                         "study {}: the moderator `{col}` = `{}` cannot be compared with {op} {rhs}",
                         s.id, v.text
-                    ))),
+                    )))
+                    }
                 };
                 keep.push(t);
             }
