@@ -162,6 +162,19 @@ fn estimates_json(e: &Estimates) -> Value {
     })
 }
 
+fn tau2_json(r: &RandomEffects) -> Value {
+    let mut t = estimates_json(&r.tau2);
+    t["at_lower_bound"] = json!(r.tau2_at_lower_bound);
+    t
+}
+
+fn i2_json(r: &RandomEffects) -> Value {
+    let mut t = estimates_json(&r.i2);
+    t["type"] = json!("I2q");
+    t["typical_within_variance"] = nums(&r.typical_within_variance);
+    t
+}
+
 fn stage1_json(s1: &Stage1, set: &StudySet) -> Value {
     let labels = set.pair_labels();
     let counts = set.counts();
@@ -176,18 +189,9 @@ fn stage1_json(s1: &Stage1, set: &StudySet) -> Value {
             "n_per_correlation": n,
             "pooled_r_matrix": mat(&r.variables, &r.variables, &r.pooled_r_matrix),
             "pooled_r_acov": mat(&labels, &labels, &r.pooled_r_acov),
-            "tau2": {
-                let mut t = estimates_json(&r.tau2);
-                t["at_lower_bound"] = json!(r.tau2_at_lower_bound);
-                t
-            },
+            "tau2": tau2_json(r),
             "tau2_matrix": mat(&labels, &labels, &r.tau2_matrix),
-            "I2": {
-                let mut t = estimates_json(&r.i2);
-                t["type"] = json!("I2q");
-                t["typical_within_variance"] = nums(&r.typical_within_variance);
-                t
-            },
+            "I2": i2_json(r),
             "Q": {"Q": r.q.q, "df": r.q.df, "p": r.q.p},
             "minus2LL": r.minus2ll,
             "n_studies": r.n_studies,

@@ -220,7 +220,8 @@ fn subgroup_equality_test() {
         "--format",
         "json",
     ]));
-    let eq = &fixture("roorda11_subgroup_ses.json")["equality_test"];
+    let fx = fixture("roorda11_subgroup_ses.json");
+    let eq = &fx["equality_test"];
     let a = doc["equality_test"]["chisq_diff"].as_f64().unwrap();
     assert!(
         rel(a, eq["chisq_diff"].as_f64().unwrap(), 1.0) < 1e-4,
