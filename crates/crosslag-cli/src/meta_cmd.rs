@@ -347,7 +347,7 @@ fn stage1_table(out: &mut String, s1: &Stage1, set: &StudySet) {
             }
             let _ = writeln!(
                 out,
-                "  Q({}) = {:.2}, p = {:.3g}; -2LL = {:.4}; {} observed correlations, {} parameters",
+                "  Q({}) = {:.2}, p = {:.3e}; -2LL = {:.4}; {} observed correlations, {} parameters",
                 r.q.df, r.q.q, r.q.p, r.minus2ll, r.n_observed_statistics, r.n_parameters
             );
             for w in &r.warnings {
@@ -376,7 +376,7 @@ fn stage1_table(out: &mut String, s1: &Stage1, set: &StudySet) {
             let x = &f.fit;
             let _ = writeln!(
                 out,
-                "  Homogeneity: chisq({}) = {:.2}, p = {:.3g}; RMSEA = {:.4} [{:.4}, {:.4}]; SRMR = {:.4}; CFI = {:.4}; TLI = {:.4}",
+                "  Homogeneity: chisq({}) = {:.2}, p = {:.3e}; RMSEA = {:.4} [{:.4}, {:.4}]; SRMR = {:.4}; CFI = {:.4}; TLI = {:.4}",
                 x.df, x.chisq, x.p, x.rmsea, x.rmsea_lower, x.rmsea_upper, x.srmr, x.cfi, x.tli
             );
             for w in &f.warnings {
