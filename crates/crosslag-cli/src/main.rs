@@ -12,6 +12,7 @@ mod describe;
 mod diagram;
 mod fit;
 mod merge_cmd;
+mod meta_cmd;
 mod options;
 mod output;
 mod power_cmd;
@@ -45,6 +46,8 @@ enum Command {
     Power(power_cmd::PowerArgs),
     /// Merge the shard outputs of `crosslag power` or `crosslag bootstrap` into the output of a single run.
     Merge(merge_cmd::MergeArgs),
+    /// Meta-analytic SEM (two-stage, as metaSEM): pool study correlation matrices (random or fixed effects), fit a path model to the pooled matrix, compare subgroups.
+    Meta(meta_cmd::MetaArgs),
     /// Nonparametric bootstrap of a fitted model: percentile and BCa intervals (also for := parameters), Bollen–Stine p-value.
     Bootstrap(bootstrap_cmd::BootstrapArgs),
 }
@@ -64,6 +67,7 @@ fn main() -> ExitCode {
         Command::Power(args) => power_cmd::run(&args),
         Command::Merge(args) => merge_cmd::run(&args),
         Command::Bootstrap(args) => bootstrap_cmd::run(&args),
+        Command::Meta(args) => meta_cmd::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

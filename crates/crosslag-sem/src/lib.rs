@@ -30,6 +30,7 @@ pub mod infer;
 pub mod linalg;
 pub mod loss;
 pub mod measures;
+pub mod meta;
 pub mod observe;
 pub mod report;
 pub mod specify;

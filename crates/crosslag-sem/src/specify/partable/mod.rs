@@ -44,6 +44,9 @@ pub fn build(
     if ngroups > 1 && !opts.group_equal.is_empty() {
         groups::apply_group_equal(&mut rows, opts, &vars.lv_names, &vars.ov_x);
     }
+    // unknown labels in `:=` and constraints; modifier vectors against the number of groups
+    crate::syntax::check_model(model, ngroups, &|l| rows.iter().any(|r| r.label == l))
+        .map_err(|e| table::invalid(e.line, e.message))?;
     // number the free rows
     let mut nfree = 0;
     for r in rows.iter_mut().filter(|r| r.free > 0) {
