@@ -165,7 +165,6 @@ fn zeroin<F: FnMut(f64) -> f64>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::stats::rel;
 
     #[test]
     fn uniroot_matches_r() {

@@ -356,6 +356,8 @@ fn push_bootstrap_warnings(
 mod tests {
     use super::*;
     use crate::analyses::bootstrap::BootstrapOptions;
+    use crate::analyses::power::Shard;
+    use crate::specify::options::FitOptions;
 
     /// boot's `norm.inter` as lavaan 0.6-14 copies it; the reference values are from R.
     #[test]
