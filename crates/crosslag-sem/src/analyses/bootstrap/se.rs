@@ -221,18 +221,15 @@ impl Bootstrap {
     ) -> Option<(Vec<f64>, bool, Option<f64>)> {
         let red = &self.analysis.model.red;
         if row.op == ":=" {
-            let Some(k) = self
+            let k = self
                 .parameters
                 .iter()
-                .position(|p| p.info.op == ":=" && p.info.lhs == row.lhs)
-            else {
-                return None;
-            };
+                .position(|p| p.info.op == ":=" && p.info.lhs == row.lhs)?;
             let v: Vec<f64> = ok.iter().filter_map(|r| r.est[k]).collect();
             let acc = out.acceleration.as_ref().and_then(|a| a[k]);
             Some((v, false, acc))
         } else if row.free > 0 {
-            let Some(k) = self
+            let k = self
                 .analysis
                 .model
                 .pt
@@ -245,10 +242,7 @@ impl Bootstrap {
                         && r.rhs == row.rhs
                         && r.group + 1 == row.group
                 })
-                .map(|r| r.free - 1)
-            else {
-                return None;
-            };
+                .map(|r| r.free - 1)?;
             let v: Vec<f64> = thetas.iter().map(|t| t[k]).collect();
             let acc = red
                 .phi_of_theta(k)
