@@ -18,7 +18,7 @@
 //! Structure for machines: nodes are `<g class="node" data-var=… data-group=…>`, edges
 //! `<g class="edge" data-from=… data-to=… data-op=… data-group=…>`.
 
-use crosslag_sem::analyses::transact::{ModelReport, Transact};
+use crosslag_sem::analyses::transact::{Layout, ModelReport, Transact};
 use crosslag_sem::families::panel::Family;
 use crosslag_sem::ParameterRow;
 use std::collections::HashMap;
@@ -261,15 +261,27 @@ fn panel(
     let lay = &m.layout;
     let nt = lay.waves.len();
     let xs: Vec<f64> = (0..nt).map(|i| c.left + i as f64 * COL).collect();
-    let mid = (xs[0] + xs[nt - 1]) / 2.0;
     let ri = m.family != Family::Clpm;
+    panel_heading(c, &lay.waves, &xs, top, title);
+    let (nodes, height) = place_nodes(t, lay, &xs, ri, top);
+    draw_edges(c, t, m, group, &nodes);
+    let mut names: Vec<&String> = nodes.keys().collect();
+    names.sort();
+    for n in names {
+        c.node(&nodes[n], group);
+    }
+    height
+}
+
+/// The panel's title and the wave labels above the columns `xs`.
+fn panel_heading(c: &mut Canvas, waves: &[String], xs: &[f64], top: f64, title: &str) {
     let _ = writeln!(
         c.out,
         r##"  <text x="20" y="{:.1}" font-family="{FONT}" font-size="15" font-weight="bold" fill="#000000">{}</text>"##,
         top + 22.0,
         esc(title)
     );
-    for (i, w) in lay.waves.iter().enumerate() {
+    for (i, w) in waves.iter().enumerate() {
         let _ = writeln!(
             c.out,
             r##"  <text x="{:.1}" y="{:.1}" font-family="{FONT}" font-size="12" text-anchor="middle" fill="#555555">wave {}</text>"##,
@@ -278,6 +290,20 @@ fn panel(
             esc(w)
         );
     }
+}
+
+/// The nodes of a panel at their places (random intercepts, observed scores and within
+/// components by construct and wave; covariates in a column on the left), and the panel's
+/// height.
+fn place_nodes(
+    t: &Transact,
+    lay: &Layout,
+    xs: &[f64],
+    ri: bool,
+    top: f64,
+) -> (HashMap<String, Node>, f64) {
+    let nt = xs.len();
+    let mid = (xs[0] + xs[nt - 1]) / 2.0;
     let mut nodes: HashMap<String, Node> = HashMap::new();
     let mut add = |name: &str, shape: Shape, x: f64, y: f64, text: Vec<String>| {
         nodes.insert(
@@ -360,6 +386,19 @@ fn panel(
             vec![cov.clone()],
         );
     }
+    (nodes, height)
+}
+
+/// The paths between the drawn variables of a group: loadings, covariances (the
+/// random-intercept covariance as an arc), then the lagged and covariate effects on top.
+fn draw_edges(
+    c: &mut Canvas,
+    t: &Transact,
+    m: &ModelReport,
+    group: usize,
+    nodes: &HashMap<String, Node>,
+) {
+    let lay = &m.layout;
     // edges: every path between drawn variables of this group
     let rows: Vec<&ParameterRow> = m
         .parameters
@@ -418,12 +457,6 @@ fn panel(
             c.edge(r, from, to, t.alpha, group, bend, at);
         }
     }
-    let mut names: Vec<&String> = nodes.keys().collect();
-    names.sort();
-    for n in names {
-        c.node(&nodes[n], group);
-    }
-    height
 }
 
 /// The covariance of the random intercepts: a bracket around the left of the panel, from

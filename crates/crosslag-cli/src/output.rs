@@ -120,7 +120,6 @@ pub fn table(res: &FitResult) -> String {
 pub fn table_with(res: &FitResult, boot: Option<&BootSeInfo>) -> String {
     let ci = boot.is_some();
     let mut out = String::new();
-    let f = |k: &str| res.fit.get(k);
     let _ = writeln!(
         out,
         "crosslag {}: ML estimation {} after {} iterations\n",
@@ -148,104 +147,9 @@ pub fn table_with(res: &FitResult, boot: Option<&BootSeInfo>) -> String {
             line(&mut out, &format!("  {l}"), n.to_string());
         }
     }
-    out.push_str("\nModel Test User Model:\n");
-    line(&mut out, "Test statistic", num(f("chisq"), 0, 3));
-    line(&mut out, "Degrees of freedom", num(f("df"), 0, 0));
-    line(&mut out, "P-value (Chi-square)", num(f("pvalue"), 0, 3));
-    if let Some(bs) = boot.and_then(|b| b.bollen_stine.as_ref()) {
-        line(
-            &mut out,
-            "P-value (Bollen-Stine bootstrap)",
-            num(Some(bs.pvalue), 0, 3),
-        );
-        line(
-            &mut out,
-            "  Bollen-Stine draws converged",
-            bs.used.to_string(),
-        );
-    }
-    out.push_str("\nModel Test Baseline Model:\n");
-    line(&mut out, "Test statistic", num(f("baseline.chisq"), 0, 3));
-    line(&mut out, "Degrees of freedom", num(f("baseline.df"), 0, 0));
-    line(&mut out, "P-value", num(f("baseline.pvalue"), 0, 3));
-    out.push_str("\nUser Model versus Baseline Model:\n");
-    line(&mut out, "Comparative Fit Index (CFI)", num(f("cfi"), 0, 3));
-    line(&mut out, "Tucker-Lewis Index (TLI)", num(f("tli"), 0, 3));
-    out.push_str("\nLoglikelihood and Information Criteria:\n");
-    line(
-        &mut out,
-        "Loglikelihood user model (H0)",
-        num(f("logl"), 0, 3),
-    );
-    line(
-        &mut out,
-        "Loglikelihood unrestricted model (H1)",
-        num(f("unrestricted.logl"), 0, 3),
-    );
-    line(&mut out, "Akaike (AIC)", num(f("aic"), 0, 3));
-    line(&mut out, "Bayesian (BIC)", num(f("bic"), 0, 3));
-    line(
-        &mut out,
-        "Sample-size adjusted Bayesian (SABIC)",
-        num(f("bic2"), 0, 3),
-    );
-    out.push_str("\nRoot Mean Square Error of Approximation:\n");
-    line(&mut out, "RMSEA", num(f("rmsea"), 0, 3));
-    line(
-        &mut out,
-        "90 Percent confidence interval - lower",
-        num(f("rmsea.ci.lower"), 0, 3),
-    );
-    line(
-        &mut out,
-        "90 Percent confidence interval - upper",
-        num(f("rmsea.ci.upper"), 0, 3),
-    );
-    line(
-        &mut out,
-        "P-value H_0: RMSEA <= 0.050",
-        num(f("rmsea.pvalue"), 0, 3),
-    );
-    out.push_str("\nStandardized Root Mean Square Residual:\n");
-    line(&mut out, "SRMR", num(f("srmr"), 0, 3));
+    model_tests(&mut out, res, boot);
     out.push_str("\nParameter Estimates:\n");
-    match boot {
-        Some(b) => {
-            line(&mut out, "Standard errors", "Bootstrap".into());
-            line(
-                &mut out,
-                "Number of requested bootstrap draws",
-                b.reps.to_string(),
-            );
-            line(
-                &mut out,
-                "Number of successful bootstrap draws",
-                b.converged.to_string(),
-            );
-            line(&mut out, "Bootstrap seed", b.seed.to_string());
-            line(&mut out, "Resampled", b.resampled.clone());
-            line(
-                &mut out,
-                "Confidence intervals",
-                format!(
-                    "{}% {}",
-                    100.0 * b.level,
-                    match b.ci_type {
-                        BootCiType::Perc => "percentile",
-                        BootCiType::Bca => "BCa",
-                    }
-                ),
-            );
-        }
-        None => line(
-            &mut out,
-            "Information",
-            match res.information {
-                crosslag_sem::Information::Expected => "Expected".into(),
-                crosslag_sem::Information::Observed => "Observed".into(),
-            },
-        ),
-    }
+    standard_error_settings(&mut out, res, boot);
     for g in 1..=res.ngroups {
         if res.ngroups > 1 {
             let label = res.group_labels.get(g - 1).cloned().unwrap_or_default();
@@ -265,6 +169,118 @@ pub fn table_with(res: &FitResult, boot: Option<&BootSeInfo>) -> String {
             row(&mut out, &format!("{} := {}", p.lhs, p.rhs), p, 4, ci);
         }
     }
+    modification_indices(&mut out, res);
+    if !res.warnings.is_empty() {
+        out.push_str("\nWarnings:\n");
+        for w in &res.warnings {
+            let _ = writeln!(out, "  - {w}");
+        }
+    }
+    out
+}
+
+/// The test statistics and fit measures: the user and baseline models' χ² tests (and the
+/// Bollen–Stine p-value), CFI/TLI, loglikelihoods and information criteria, RMSEA, SRMR.
+fn model_tests(out: &mut String, res: &FitResult, boot: Option<&BootSeInfo>) {
+    let f = |k: &str| res.fit.get(k);
+    out.push_str("\nModel Test User Model:\n");
+    line(out, "Test statistic", num(f("chisq"), 0, 3));
+    line(out, "Degrees of freedom", num(f("df"), 0, 0));
+    line(out, "P-value (Chi-square)", num(f("pvalue"), 0, 3));
+    if let Some(bs) = boot.and_then(|b| b.bollen_stine.as_ref()) {
+        line(
+            out,
+            "P-value (Bollen-Stine bootstrap)",
+            num(Some(bs.pvalue), 0, 3),
+        );
+        line(out, "  Bollen-Stine draws converged", bs.used.to_string());
+    }
+    out.push_str("\nModel Test Baseline Model:\n");
+    line(out, "Test statistic", num(f("baseline.chisq"), 0, 3));
+    line(out, "Degrees of freedom", num(f("baseline.df"), 0, 0));
+    line(out, "P-value", num(f("baseline.pvalue"), 0, 3));
+    out.push_str("\nUser Model versus Baseline Model:\n");
+    line(out, "Comparative Fit Index (CFI)", num(f("cfi"), 0, 3));
+    line(out, "Tucker-Lewis Index (TLI)", num(f("tli"), 0, 3));
+    out.push_str("\nLoglikelihood and Information Criteria:\n");
+    line(out, "Loglikelihood user model (H0)", num(f("logl"), 0, 3));
+    line(
+        out,
+        "Loglikelihood unrestricted model (H1)",
+        num(f("unrestricted.logl"), 0, 3),
+    );
+    line(out, "Akaike (AIC)", num(f("aic"), 0, 3));
+    line(out, "Bayesian (BIC)", num(f("bic"), 0, 3));
+    line(
+        out,
+        "Sample-size adjusted Bayesian (SABIC)",
+        num(f("bic2"), 0, 3),
+    );
+    out.push_str("\nRoot Mean Square Error of Approximation:\n");
+    line(out, "RMSEA", num(f("rmsea"), 0, 3));
+    line(
+        out,
+        "90 Percent confidence interval - lower",
+        num(f("rmsea.ci.lower"), 0, 3),
+    );
+    line(
+        out,
+        "90 Percent confidence interval - upper",
+        num(f("rmsea.ci.upper"), 0, 3),
+    );
+    line(
+        out,
+        "P-value H_0: RMSEA <= 0.050",
+        num(f("rmsea.pvalue"), 0, 3),
+    );
+    out.push_str("\nStandardized Root Mean Square Residual:\n");
+    line(out, "SRMR", num(f("srmr"), 0, 3));
+}
+
+/// How the standard errors were computed: the information matrix, or the bootstrap's
+/// settings (draws, seed, resampling unit, interval type).
+fn standard_error_settings(out: &mut String, res: &FitResult, boot: Option<&BootSeInfo>) {
+    match boot {
+        Some(b) => {
+            line(out, "Standard errors", "Bootstrap".into());
+            line(
+                out,
+                "Number of requested bootstrap draws",
+                b.reps.to_string(),
+            );
+            line(
+                out,
+                "Number of successful bootstrap draws",
+                b.converged.to_string(),
+            );
+            line(out, "Bootstrap seed", b.seed.to_string());
+            line(out, "Resampled", b.resampled.clone());
+            line(
+                out,
+                "Confidence intervals",
+                format!(
+                    "{}% {}",
+                    100.0 * b.level,
+                    match b.ci_type {
+                        BootCiType::Perc => "percentile",
+                        BootCiType::Bca => "BCa",
+                    }
+                ),
+            );
+        }
+        None => line(
+            out,
+            "Information",
+            match res.information {
+                crosslag_sem::Information::Expected => "Expected".into(),
+                crosslag_sem::Information::Observed => "Observed".into(),
+            },
+        ),
+    }
+}
+
+/// The largest 20 modification indices (none when they were not computed).
+fn modification_indices(out: &mut String, res: &FitResult) {
     if !res.modindices.is_empty() {
         let _ = writeln!(
             out,
@@ -289,13 +305,6 @@ pub fn table_with(res: &FitResult, boot: Option<&BootSeInfo>) -> String {
             );
         }
     }
-    if !res.warnings.is_empty() {
-        out.push_str("\nWarnings:\n");
-        for w in &res.warnings {
-            let _ = writeln!(out, "  - {w}");
-        }
-    }
-    out
 }
 
 fn header(out: &mut String, title: &str, ci: bool) {

@@ -298,12 +298,42 @@ fn esc(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
+/// The plot area of the power curves: the SVG's height, the margins, and the range of N.
+struct Frame {
+    h: f64,
+    left: f64,
+    top: f64,
+    /// Width and height of the plot area.
+    pw: f64,
+    ph: f64,
+    nmin: f64,
+    nmax: f64,
+}
+
+impl Frame {
+    /// The x coordinate of sample size `n` (the middle when there is one N).
+    fn x(&self, n: f64) -> f64 {
+        let span = if self.nmax > self.nmin {
+            self.nmax - self.nmin
+        } else {
+            1.0
+        };
+        self.left
+            + if self.nmax > self.nmin {
+                (n - self.nmin) / span * self.pw
+            } else {
+                self.pw / 2.0
+            }
+    }
+
+    /// The y coordinate of power `p`.
+    fn y(&self, p: f64) -> f64 {
+        self.top + (1.0 - p) * self.ph
+    }
+}
+
 /// Power curves as a hand-written SVG: power against N per parameter, the target as a dashed line.
 pub fn svg(out: &PowerOutput, summary: &power::PowerSummary, params: &[String]) -> String {
-    const PALETTE: [&str; 10] = [
-        "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
-        "#bcbd22", "#17becf",
-    ];
     let (w, h) = (760.0, 460.0);
     let (left, right, top, bottom) = (60.0, 250.0, 40.0, 50.0);
     let pw = w - left - right;
@@ -319,15 +349,15 @@ pub fn svg(out: &PowerOutput, summary: &power::PowerSummary, params: &[String]) 
     ns.sort();
     let nmin = ns.first().map(|x| x.0).unwrap_or(0) as f64;
     let nmax = ns.last().map(|x| x.0).unwrap_or(1) as f64;
-    let span = if nmax > nmin { nmax - nmin } else { 1.0 };
-    let x = |n: f64| {
-        left + if nmax > nmin {
-            (n - nmin) / span * pw
-        } else {
-            pw / 2.0
-        }
+    let fr = Frame {
+        h,
+        left,
+        top,
+        pw,
+        ph,
+        nmin,
+        nmax,
     };
-    let y = |p: f64| top + (1.0 - p) * ph;
     let mut s = String::new();
     let _ = writeln!(
         s,
@@ -341,7 +371,22 @@ pub fn svg(out: &PowerOutput, summary: &power::PowerSummary, params: &[String]) 
         out.design.alpha,
         out.design.reps
     );
-    // axes and grid
+    svg_axes(&mut s, &fr, &ns, out);
+    svg_curves(&mut s, &fr, &ns, out, summary, params);
+    s.push_str("</svg>\n");
+    s
+}
+
+/// The axes with their grid and labels, and the target power as a dashed line.
+fn svg_axes(s: &mut String, fr: &Frame, ns: &[(usize, usize)], out: &PowerOutput) {
+    let Frame {
+        h,
+        left,
+        top,
+        pw,
+        ph,
+        ..
+    } = *fr;
     for k in 0..=5 {
         let p = k as f64 / 5.0;
         let _ = writeln!(
@@ -349,17 +394,17 @@ pub fn svg(out: &PowerOutput, summary: &power::PowerSummary, params: &[String]) 
             r##"<line x1="{left}" y1="{yy:.1}" x2="{:.1}" y2="{yy:.1}" stroke="#e0e0e0"/><text x="{:.1}" y="{:.1}" text-anchor="end">{p:.1}</text>"##,
             left + pw,
             left - 6.0,
-            y(p) + 4.0,
-            yy = y(p)
+            fr.y(p) + 4.0,
+            yy = fr.y(p)
         );
     }
-    for &(n, _) in &ns {
+    for &(n, _) in ns {
         let _ = writeln!(
             s,
             r##"<line x1="{xx:.1}" y1="{top}" x2="{xx:.1}" y2="{:.1}" stroke="#f0f0f0"/><text x="{xx:.1}" y="{:.1}" text-anchor="middle">{n}</text>"##,
             top + ph,
             top + ph + 16.0,
-            xx = x(n as f64)
+            xx = fr.x(n as f64)
         );
     }
     let _ = writeln!(
@@ -384,11 +429,29 @@ pub fn svg(out: &PowerOutput, summary: &power::PowerSummary, params: &[String]) 
         r##"<line x1="{left}" y1="{yy:.1}" x2="{:.1}" y2="{yy:.1}" stroke="#000" stroke-dasharray="6,4"/><text x="{:.1}" y="{:.1}" text-anchor="end">target {}</text>"##,
         left + pw,
         left + pw - 4.0,
-        y(out.design.target) - 4.0,
+        fr.y(out.design.target) - 4.0,
         out.design.target,
-        yy = y(out.design.target)
+        yy = fr.y(out.design.target)
     );
-    // curves
+}
+
+/// One curve with its points per selected parameter (regressions and `:=` parameters by
+/// default), and the legend.
+fn svg_curves(
+    s: &mut String,
+    fr: &Frame,
+    ns: &[(usize, usize)],
+    out: &PowerOutput,
+    summary: &power::PowerSummary,
+    params: &[String],
+) {
+    const PALETTE: [&str; 10] = [
+        "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
+        "#bcbd22", "#17becf",
+    ];
+    let Frame {
+        h, left, top, pw, ..
+    } = *fr;
     let mut shown = 0;
     for (k, par) in out.parameters.iter().enumerate() {
         let info = &par.info;
@@ -405,7 +468,7 @@ pub fn svg(out: &PowerOutput, summary: &power::PowerSummary, params: &[String]) 
         };
         let pts: Vec<(f64, f64)> = ns
             .iter()
-            .map(|&(n, i)| (x(n as f64), y(summary.by_n[i].parameters[k].power)))
+            .map(|&(n, i)| (fr.x(n as f64), fr.y(summary.by_n[i].parameters[k].power)))
             .filter(|(_, yy)| yy.is_finite())
             .collect();
         let path: Vec<String> = pts.iter().map(|(a, b)| format!("{a:.1},{b:.1}")).collect();
@@ -434,6 +497,4 @@ pub fn svg(out: &PowerOutput, summary: &power::PowerSummary, params: &[String]) 
         }
         shown += 1;
     }
-    s.push_str("</svg>\n");
-    s
 }

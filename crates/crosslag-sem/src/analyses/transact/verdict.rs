@@ -250,7 +250,62 @@ pub(crate) fn verdict(
     let mut warnings = Vec::new();
     let within = m.family == Family::Riclpm;
 
-    // which model
+    model_lines(m, models, comparison, within, &mut details, &mut warnings);
+
+    // directions
+    let multi = m.groups.len() > 1;
+    let (x_to_y, y_to_x, px, py) = if multi {
+        let find = |from: &str| m.overall.iter().find(|j| j.from == from);
+        let sig = |j: Option<&JointTest>| j.is_some_and(|j| j.significant);
+        let p = |j: Option<&JointTest>| j.and_then(|j| j.pvalue);
+        (sig(find(x)), sig(find(y)), p(find(x)), p(find(y)))
+    } else {
+        let g = &m.groups[0];
+        (
+            g.x_to_y.significant,
+            g.y_to_x.significant,
+            g.x_to_y.pvalue,
+            g.y_to_x.pvalue,
+        )
+    };
+    let conclusion = Conclusion::of(x_to_y, y_to_x);
+    direction_lines(m, multi, alpha, &mut details, &mut warnings);
+
+    stability_lines(m, x, y, multi, within, &mut details);
+    details.push(fit_line(m));
+
+    let (groups, groups_differ) = if multi {
+        group_lines(m, alpha, &mut details, &mut warnings)
+    } else {
+        (Vec::new(), None)
+    };
+
+    fit_warnings(m, models, opts, within, &mut warnings);
+
+    let summary = summary_line(conclusion, x, y, within, alpha, (px, py), &warnings);
+    Verdict {
+        model: m.family,
+        model_name: m.name.clone(),
+        conclusion,
+        label: conclusion.label(x, y),
+        summary,
+        groups,
+        groups_differ,
+        details,
+        warnings,
+    }
+}
+
+/// Which model the verdict rests on and why (with the χ̄² test of the comparison), the
+/// models' notes, and the CLPM's caveat about between-person differences.
+fn model_lines(
+    m: &ModelReport,
+    models: &[ModelReport],
+    comparison: Option<&ModelComparison>,
+    within: bool,
+    details: &mut Vec<String>,
+    warnings: &mut Vec<String>,
+) {
     match comparison {
         Some(c) => {
             let mut line = format!("model: {} — {}", m.name, c.reason);
@@ -289,24 +344,17 @@ pub(crate) fn verdict(
             "note: the CLPM does not separate stable between-person differences from within-person change; its lagged effects are within-person effects only when the random intercepts have no variance".into(),
         );
     }
+}
 
-    // directions
-    let multi = m.groups.len() > 1;
-    let (x_to_y, y_to_x, px, py) = if multi {
-        let find = |from: &str| m.overall.iter().find(|j| j.from == from);
-        let sig = |j: Option<&JointTest>| j.is_some_and(|j| j.significant);
-        let p = |j: Option<&JointTest>| j.and_then(|j| j.pvalue);
-        (sig(find(x)), sig(find(y)), p(find(x)), p(find(y)))
-    } else {
-        let g = &m.groups[0];
-        (
-            g.x_to_y.significant,
-            g.y_to_x.significant,
-            g.x_to_y.pvalue,
-            g.y_to_x.pvalue,
-        )
-    };
-    let conclusion = Conclusion::of(x_to_y, y_to_x);
+/// The lagged effects in both directions, per group and over all groups: the tests' text,
+/// disagreements between the likelihood-ratio and the Wald test, the tests' own warnings.
+fn direction_lines(
+    m: &ModelReport,
+    multi: bool,
+    alpha: f64,
+    details: &mut Vec<String>,
+    warnings: &mut Vec<String>,
+) {
     for g in &m.groups {
         let prefix = if multi {
             format!("group {}: ", g.label)
@@ -316,7 +364,7 @@ pub(crate) fn verdict(
         for d in [&g.x_to_y, &g.y_to_x] {
             details.push(direction_line(d, &prefix));
             let what = format!("{}{} → {}", prefix, d.from, d.to);
-            disagreement(&what, d.lrt.as_ref(), d.wald.as_ref(), alpha, &mut warnings);
+            disagreement(&what, d.lrt.as_ref(), d.wald.as_ref(), alpha, warnings);
             if let Some(t) = &d.lrt {
                 warnings.extend(t.warnings.iter().map(|w| format!("{what} test: {w}")));
             }
@@ -328,10 +376,20 @@ pub(crate) fn verdict(
             "{what}: {}",
             tests_text(j.lrt.as_ref(), j.wald.as_ref())
         ));
-        disagreement(&what, j.lrt.as_ref(), j.wald.as_ref(), alpha, &mut warnings);
+        disagreement(&what, j.lrt.as_ref(), j.wald.as_ref(), alpha, warnings);
     }
+}
 
-    // stability and the between part
+/// The autoregressive effects (stability) of every group and, for the RI-CLPM, the stable
+/// between-person association of the random intercepts.
+fn stability_lines(
+    m: &ModelReport,
+    x: &str,
+    y: &str,
+    multi: bool,
+    within: bool,
+    details: &mut Vec<String>,
+) {
     for g in &m.groups {
         let prefix = if multi {
             format!("group {}: ", g.label)
@@ -369,42 +427,56 @@ pub(crate) fn verdict(
             details.push(line);
         }
     }
-    details.push(fit_line(m));
+}
 
-    // groups
+/// Several groups: the conclusion of every group and the tests of equal effects across
+/// groups; also whether the first of those tests rejects.
+fn group_lines(
+    m: &ModelReport,
+    alpha: f64,
+    details: &mut Vec<String>,
+    warnings: &mut Vec<String>,
+) -> (Vec<GroupVerdict>, Option<bool>) {
     let mut groups = Vec::new();
-    let mut groups_differ = None;
-    if multi {
-        for g in &m.groups {
-            groups.push(GroupVerdict {
-                group: g.label.clone(),
-                conclusion: Conclusion::of(g.x_to_y.significant, g.y_to_x.significant),
-                x_to_y_pvalue: g.x_to_y.pvalue,
-                y_to_x_pvalue: g.y_to_x.pvalue,
-            });
-        }
-        for t in &m.group_tests {
-            let text = lrt_text(t).unwrap_or_else(|| "not available".into());
-            let rejected = t.pvalue.map(|p| p < alpha);
-            details.push(format!(
-                "{}: {text}{}",
-                t.hypothesis,
-                match rejected {
-                    Some(true) => " — rejected: the effects differ between groups",
-                    Some(false) => " — not rejected",
-                    None => "",
-                }
-            ));
-            warnings.extend(t.warnings.iter().map(|w| format!("{}: {w}", t.hypothesis)));
-        }
-        groups_differ = m
-            .group_tests
-            .first()
-            .and_then(|t| t.pvalue)
-            .map(|p| p < alpha);
+    for g in &m.groups {
+        groups.push(GroupVerdict {
+            group: g.label.clone(),
+            conclusion: Conclusion::of(g.x_to_y.significant, g.y_to_x.significant),
+            x_to_y_pvalue: g.x_to_y.pvalue,
+            y_to_x_pvalue: g.y_to_x.pvalue,
+        });
     }
+    for t in &m.group_tests {
+        let text = lrt_text(t).unwrap_or_else(|| "not available".into());
+        let rejected = t.pvalue.map(|p| p < alpha);
+        details.push(format!(
+            "{}: {text}{}",
+            t.hypothesis,
+            match rejected {
+                Some(true) => " — rejected: the effects differ between groups",
+                Some(false) => " — not rejected",
+                None => "",
+            }
+        ));
+        warnings.extend(t.warnings.iter().map(|w| format!("{}: {w}", t.hypothesis)));
+    }
+    let groups_differ = m
+        .group_tests
+        .first()
+        .and_then(|t| t.pvalue)
+        .map(|p| p < alpha);
+    (groups, groups_differ)
+}
 
-    // the fits' own warnings: the verdict model first
+/// The fits' own warnings (the verdict's model first), non-convergence, and advice for an
+/// inadmissible RI-CLPM solution.
+fn fit_warnings(
+    m: &ModelReport,
+    models: &[ModelReport],
+    opts: &TransactOptions,
+    within: bool,
+    warnings: &mut Vec<String>,
+) {
     for mm in std::iter::once(m).chain(models.iter().filter(|o| o.family != m.family)) {
         for w in &mm.warnings {
             warnings.push(format!("{}: {w}", mm.name));
@@ -428,7 +500,19 @@ pub(crate) fn verdict(
             "the RI-CLPM solution is inadmissible: interpret it with care; holding the lagged effects equal over time (--constrain lagged) often gives an admissible solution".into(),
         );
     }
+}
 
+/// The one-sentence verdict with both p-values, and a caution when a solution is
+/// inadmissible or did not converge.
+fn summary_line(
+    conclusion: Conclusion,
+    x: &str,
+    y: &str,
+    within: bool,
+    alpha: f64,
+    (px, py): (Option<f64>, Option<f64>),
+    warnings: &[String],
+) -> String {
     let level = if within {
         "within persons (RI-CLPM)"
     } else {
@@ -458,7 +542,7 @@ pub(crate) fn verdict(
             p(py)
         ),
     };
-    let summary = if warnings.iter().any(|w| {
+    if warnings.iter().any(|w| {
         w.contains("not admissible")
             || w.contains("not positive definite")
             || w.contains("did not converge")
@@ -466,16 +550,5 @@ pub(crate) fn verdict(
         format!("{summary} — caution: see the warnings (inadmissible or non-converged solutions)")
     } else {
         summary
-    };
-    Verdict {
-        model: m.family,
-        model_name: m.name.clone(),
-        conclusion,
-        label: conclusion.label(x, y),
-        summary,
-        groups,
-        groups_differ,
-        details,
-        warnings,
     }
 }

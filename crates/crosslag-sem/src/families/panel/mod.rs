@@ -63,7 +63,11 @@
 //! 879–894; Mulder, `powRICLPM` (measurement-error and constraint options).
 
 mod build;
+mod check;
+mod ctx;
+mod header;
 mod ir;
+mod layout;
 mod mplus;
 #[cfg(test)]
 mod tests;
@@ -371,7 +375,7 @@ pub enum PanelError {
 
 /// Generates the model a declaration describes.
 pub fn generate(decl: &PanelDeclaration) -> Result<PanelModel, PanelError> {
-    let layout = build::Layout::resolve(decl)?;
+    let layout = layout::Layout::resolve(decl)?;
     let body = build::build(decl, &layout)?;
     let fit_options = fit_options(decl);
     let ngroups = decl
@@ -380,7 +384,7 @@ pub fn generate(decl: &PanelDeclaration) -> Result<PanelModel, PanelError> {
         .as_ref()
         .map_or(1, |g| g.labels.len().max(2));
     let (count, observed) = count_model(&body.lavaan(), &fit_options, ngroups)?;
-    let header = build::header(decl, &layout, &fit_options, &count);
+    let header = header::header(decl, &layout, &fit_options, &count);
     let mut syntax = String::new();
     for h in &header {
         syntax.push_str("# ");

@@ -31,222 +31,31 @@
 //! `⌊(K−1)R/N⌋ ≤ r < ⌊KR/N⌋` (for every sample size). Each replication's result is a
 //! serializable [`Record`]; [`merge`] combines the parts, orders the records by (N, r) and
 //! computes the summary from them, which is exactly what a single run gives.
+//!
+//! Files: [`design`] (the design, shards, replication records, summaries and the output),
+//! [`summary`] (summaries from records, merging shards); this file prepares and runs the
+//! replications ([`PowerRun`]).
 
-use crate::analyses::refit::{Analysis, ParamInfo, Refit};
-use crate::analyses::simulate::{
-    self, derive_seed, PopulationOptions, SimData, SimError, SimOptions, Simulator,
+pub mod design;
+pub mod summary;
+
+pub use design::{
+    Mcse, NSummary, ParamSummary, ParameterTruth, PowerDesign, PowerError, PowerOutput,
+    PowerSummary, Record, Shard, TargetN, POWER_KIND,
 };
+pub use summary::{merge, summarize};
+
+use crate::analyses::refit::{Analysis, Refit};
+use crate::analyses::simulate::{self, derive_seed, SimData, Simulator};
 use crate::error::SemError;
 use crate::estimate::optimize::{self, OptimOptions};
 use crate::estimate::start::StartStyle;
 use crate::loss::objective::Objective;
 use crate::observe::moments::Moments;
-use crate::specify::options::FitOptions;
-use crate::stats;
+use design::VERSION;
 use ndarray::{Array1, Array2};
 use rayon::prelude::*;
-use serde::{Deserialize, Serialize};
 use std::sync::atomic::{AtomicUsize, Ordering};
-
-// ---------------------------------------------------------------------------------------
-// Power runs
-// ---------------------------------------------------------------------------------------
-
-/// Everything that defines a power analysis (kept in its output, so that parts can be merged
-/// and checked).
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct PowerDesign {
-    /// Population model (lavaan syntax).
-    pub population: String,
-    pub population_options: PopulationOptions,
-    /// Analysis model (lavaan syntax).
-    pub model: String,
-    pub analysis: FitOptions,
-    pub simulation: SimOptions,
-    /// Relative group sizes (empty or one entry: one group).
-    pub group_shares: Vec<f64>,
-    /// Total sample sizes.
-    pub ns: Vec<usize>,
-    pub reps: usize,
-    pub seed: u64,
-    pub alpha: f64,
-    /// Confidence level of the intervals whose coverage is reported.
-    pub level: f64,
-    /// Target power.
-    pub target: f64,
-}
-
-impl PowerDesign {
-    /// A design with the usual settings: α = .05, 95% intervals, target power .8.
-    pub fn new(
-        population: &str,
-        model: &str,
-        ns: Vec<usize>,
-        reps: usize,
-        seed: u64,
-    ) -> PowerDesign {
-        PowerDesign {
-            population: population.to_string(),
-            population_options: PopulationOptions::default(),
-            model: model.to_string(),
-            analysis: FitOptions::default(),
-            simulation: SimOptions::default(),
-            group_shares: Vec::new(),
-            ns,
-            reps,
-            seed,
-            alpha: 0.05,
-            level: 0.95,
-            target: 0.8,
-        }
-    }
-}
-
-/// The K-th (1-based) of `count` slices of the replications.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
-pub struct Shard {
-    pub index: usize,
-    pub count: usize,
-}
-
-impl Shard {
-    /// Parse `K/N`.
-    pub fn parse(s: &str) -> Result<Shard, String> {
-        let (k, n) = s
-            .split_once('/')
-            .ok_or_else(|| format!("shard '{s}': write K/N, e.g. 3/10"))?;
-        let index: usize = k
-            .trim()
-            .parse()
-            .map_err(|_| format!("shard '{s}': K is not a number"))?;
-        let count: usize = n
-            .trim()
-            .parse()
-            .map_err(|_| format!("shard '{s}': N is not a number"))?;
-        if count == 0 || index == 0 || index > count {
-            return Err(format!("shard '{s}': need 1 ≤ K ≤ N"));
-        }
-        Ok(Shard { index, count })
-    }
-
-    /// The replications of this slice out of `reps`.
-    pub fn range(&self, reps: usize) -> std::ops::Range<usize> {
-        ((self.index - 1) * reps / self.count)..(self.index * reps / self.count)
-    }
-}
-
-/// The reference values of a reported parameter.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct ParameterTruth {
-    #[serde(flatten)]
-    pub info: ParamInfo,
-    /// The analysis model fitted to the population moments.
-    pub true_value: f64,
-    /// The value of the same row in the population model, if it has one.
-    pub population: Option<f64>,
-}
-
-/// One replication's result.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct Record {
-    /// Total sample size.
-    pub n: usize,
-    /// 0-based replication index.
-    pub rep: usize,
-    pub converged: bool,
-    pub admissible: bool,
-    pub iterations: u32,
-    /// Estimates per reported parameter (`None`: the fit failed).
-    pub est: Vec<Option<f64>>,
-    pub se: Vec<Option<f64>>,
-}
-
-/// Monte Carlo standard errors of the summaries.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct Mcse {
-    pub mean: f64,
-    pub bias: f64,
-    pub rel_bias: Option<f64>,
-    pub emp_sd: f64,
-    pub mean_se: f64,
-    pub coverage: f64,
-    pub mse: f64,
-    pub power: f64,
-}
-
-/// Summary of one parameter at one sample size.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct ParamSummary {
-    pub name: String,
-    pub true_value: f64,
-    /// Replications used (converged, with estimate and SE).
-    pub used: usize,
-    pub mean: f64,
-    pub bias: f64,
-    pub rel_bias: Option<f64>,
-    pub emp_sd: f64,
-    pub mean_se: f64,
-    pub coverage: f64,
-    pub mse: f64,
-    pub power: f64,
-    pub mcse: Mcse,
-}
-
-/// Summary at one sample size.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct NSummary {
-    pub n: usize,
-    pub reps: usize,
-    pub converged: usize,
-    pub admissible: usize,
-    pub share_converged: f64,
-    pub share_admissible: f64,
-    pub parameters: Vec<ParamSummary>,
-}
-
-/// The smallest N of the grid whose power reaches the target (`None`: none does).
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct TargetN {
-    pub name: String,
-    pub n: Option<usize>,
-}
-
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct PowerSummary {
-    pub by_n: Vec<NSummary>,
-    pub target_n: Vec<TargetN>,
-}
-
-/// The output of a power run or of a merge.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct PowerOutput {
-    /// `"power"`.
-    pub kind: String,
-    pub version: u32,
-    pub design: PowerDesign,
-    pub parameters: Vec<ParameterTruth>,
-    /// The slice this output holds (`None`: all replications).
-    pub shard: Option<Shard>,
-    /// Per replication, ordered by (position of N in the grid, replication).
-    pub records: Vec<Record>,
-    /// Computed from the records when they are complete (not for a shard).
-    #[serde(skip_deserializing)]
-    pub summary: Option<PowerSummary>,
-}
-
-pub const POWER_KIND: &str = "power";
-const VERSION: u32 = 1;
-
-/// Why a power analysis could not run.
-#[derive(Debug, Clone, thiserror::Error, PartialEq)]
-pub enum PowerError {
-    #[error("{0}")]
-    Sim(#[from] SimError),
-    #[error("analysis model: {0}")]
-    Model(#[from] SemError),
-    #[error("{0}")]
-    Invalid(String),
-}
 
 /// A prepared power analysis: population, simulator, analysis model and pseudo-true values.
 pub struct PowerRun {
@@ -478,118 +287,6 @@ fn population_fit(
     best
 }
 
-/// Summaries from the records (see the module documentation).
-pub fn summarize(
-    design: &PowerDesign,
-    params: &[ParameterTruth],
-    records: &[Record],
-) -> PowerSummary {
-    let z = stats::qnorm(1.0 - (1.0 - design.level) / 2.0);
-    let mut by_n = Vec::new();
-    for &n in &design.ns {
-        let recs: Vec<&Record> = records.iter().filter(|r| r.n == n).collect();
-        let reps = recs.len();
-        let converged = recs.iter().filter(|r| r.converged).count();
-        let admissible = recs.iter().filter(|r| r.converged && r.admissible).count();
-        let mut parameters = Vec::new();
-        for (k, p) in params.iter().enumerate() {
-            let t = p.true_value;
-            let pairs: Vec<(f64, f64)> = recs
-                .iter()
-                .filter(|r| r.converged)
-                .filter_map(|r| match (r.est[k], r.se[k]) {
-                    (Some(e), Some(s)) => Some((e, s)),
-                    _ => None,
-                })
-                .collect();
-            parameters.push(summarize_parameter(
-                &p.info.name,
-                t,
-                &pairs,
-                z,
-                design.alpha,
-            ));
-        }
-        by_n.push(NSummary {
-            n,
-            reps,
-            converged,
-            admissible,
-            share_converged: converged as f64 / reps.max(1) as f64,
-            share_admissible: admissible as f64 / reps.max(1) as f64,
-            parameters,
-        });
-    }
-    let mut order: Vec<usize> = (0..design.ns.len()).collect();
-    order.sort_by_key(|&i| design.ns[i]);
-    let target_n = params
-        .iter()
-        .enumerate()
-        .map(|(k, p)| TargetN {
-            name: p.info.name.clone(),
-            n: order
-                .iter()
-                .find(|&&i| by_n[i].parameters[k].power >= design.target)
-                .map(|&i| design.ns[i]),
-        })
-        .collect();
-    PowerSummary { by_n, target_n }
-}
-
-fn summarize_parameter(
-    name: &str,
-    t: f64,
-    pairs: &[(f64, f64)],
-    z: f64,
-    alpha: f64,
-) -> ParamSummary {
-    let r = pairs.len() as f64;
-    let mean = pairs.iter().map(|p| p.0).sum::<f64>() / r;
-    let var = pairs.iter().map(|p| (p.0 - mean).powi(2)).sum::<f64>() / (r - 1.0);
-    let emp_sd = var.sqrt();
-    let mean_se = pairs.iter().map(|p| p.1).sum::<f64>() / r;
-    let se_var = pairs.iter().map(|p| (p.1 - mean_se).powi(2)).sum::<f64>() / (r - 1.0);
-    let covered = pairs
-        .iter()
-        .filter(|(e, s)| (e - z * s) <= t && t <= (e + z * s))
-        .count() as f64
-        / r;
-    let sq: Vec<f64> = pairs.iter().map(|(e, _)| (e - t).powi(2)).collect();
-    let mse = sq.iter().sum::<f64>() / r;
-    let mse_mcse = (sq.iter().map(|s| (s - mse).powi(2)).sum::<f64>() / (r * (r - 1.0))).sqrt();
-    let power = pairs
-        .iter()
-        .filter(|(e, s)| *s > 0.0 && 2.0 * stats::pnorm(-(e / s).abs()) < alpha)
-        .count() as f64
-        / r;
-    let bias = mean - t;
-    let rel = (t != 0.0).then(|| bias / t.abs());
-    let mcse_mean = emp_sd / r.sqrt();
-    ParamSummary {
-        name: name.to_string(),
-        true_value: t,
-        used: pairs.len(),
-        mean,
-        bias,
-        rel_bias: rel,
-        emp_sd,
-        mean_se,
-        coverage: covered,
-        mse,
-        power,
-        mcse: Mcse {
-            mean: mcse_mean,
-            bias: mcse_mean,
-            rel_bias: (t != 0.0).then(|| mcse_mean / t.abs()),
-            emp_sd: emp_sd / (2.0 * (r - 1.0)).sqrt(),
-            mean_se: (se_var / r).sqrt(),
-            coverage: (covered * (1.0 - covered) / r).sqrt(),
-            mse: mse_mcse,
-            power: (power * (1.0 - power) / r).sqrt(),
-        },
-    }
-}
-
 /// Prepare and run a power analysis (all replications, or one shard).
 pub fn run(
     design: &PowerDesign,
@@ -599,84 +296,10 @@ pub fn run(
     Ok(PowerRun::new(design)?.run(shard, progress))
 }
 
-/// Combine the outputs of the shards of one power analysis into the output of a single run.
-pub fn merge(parts: Vec<PowerOutput>) -> Result<PowerOutput, String> {
-    let first = parts.first().ok_or("nothing to merge")?;
-    let count = match first.shard {
-        Some(s) => s.count,
-        None => return Err("part 1 is a complete run, not a shard".into()),
-    };
-    let mut seen = vec![false; count];
-    for (i, p) in parts.iter().enumerate() {
-        if p.kind != POWER_KIND || p.version != first.version {
-            return Err(format!(
-                "part {}: not a power-analysis output of version {}",
-                i + 1,
-                first.version
-            ));
-        }
-        if p.design != first.design {
-            return Err(format!(
-                "part {}: a different design (models, options, sample sizes, seed or replications)",
-                i + 1
-            ));
-        }
-        if p.parameters != first.parameters {
-            return Err(format!(
-                "part {}: different parameters or reference values",
-                i + 1
-            ));
-        }
-        let Some(s) = p.shard else {
-            return Err(format!("part {}: a complete run, not a shard", i + 1));
-        };
-        if s.count != count {
-            return Err(format!(
-                "part {}: shard {}/{} does not belong to a split into {count}",
-                i + 1,
-                s.index,
-                s.count
-            ));
-        }
-        if std::mem::replace(&mut seen[s.index - 1], true) {
-            return Err(format!("shard {}/{count} given twice", s.index));
-        }
-    }
-    if let Some(k) = seen.iter().position(|s| !s) {
-        return Err(format!("shard {}/{count} is missing", k + 1));
-    }
-    let design = first.design.clone();
-    let parameters = first.parameters.clone();
-    let mut records: Vec<Record> = parts.into_iter().flat_map(|p| p.records).collect();
-    let pos = |n: usize| design.ns.iter().position(|&m| m == n).unwrap_or(usize::MAX);
-    records.sort_by_key(|r| (pos(r.n), r.rep));
-    let expected = design.ns.len() * design.reps;
-    let complete = records.len() == expected
-        && records
-            .iter()
-            .enumerate()
-            .all(|(i, r)| pos(r.n) == i / design.reps && r.rep == i % design.reps);
-    if !complete {
-        return Err(format!(
-            "the parts hold {} replication records, not the {expected} (each N and replication once) of the design",
-            records.len()
-        ));
-    }
-    let summary = Some(summarize(&design, &parameters, &records));
-    Ok(PowerOutput {
-        kind: POWER_KIND.into(),
-        version: VERSION,
-        design,
-        parameters,
-        shard: None,
-        records,
-        summary,
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::specify::options::FitOptions;
 
     const POP: &str = "
         y ~ 0.3*x
@@ -816,32 +439,5 @@ mod tests {
             s.converged
         );
         assert_eq!(s.converged, 1000);
-    }
-
-    #[test]
-    fn shard_ranges_cover_every_replication() {
-        let mut next = 0;
-        for k in 1..=7 {
-            let r = Shard { index: k, count: 7 }.range(100);
-            assert_eq!(r.start, next);
-            next = r.end;
-        }
-        assert_eq!(next, 100);
-        assert!(Shard::parse("0/3").is_err());
-        assert_eq!(Shard::parse("2/3").unwrap(), Shard { index: 2, count: 3 });
-    }
-
-    #[test]
-    fn summary_statistics() {
-        let pairs = [(1.0, 0.5), (2.0, 0.5), (3.0, 0.5)];
-        let s = summarize_parameter("x", 2.0, &pairs, 1.96, 0.05);
-        assert_eq!(s.mean, 2.0);
-        assert_eq!(s.bias, 0.0);
-        assert!((s.emp_sd - 1.0).abs() < 1e-15);
-        assert!((s.mse - 2.0 / 3.0).abs() < 1e-15);
-        // intervals ±0.98: only the middle one covers 2
-        assert!((s.coverage - 1.0 / 3.0).abs() < 1e-15);
-        // z = 2, 4, 6: all significant
-        assert_eq!(s.power, 1.0);
     }
 }
