@@ -145,7 +145,7 @@ fn expected_without_x(
 /// rows (the fixed.x moments at their sample values).
 pub fn modification_indices(
     pt: &ParTable,
-    ram: &RamModel,
+    fit_ram: &RamModel,
     red: &Reduction,
     phi: &[f64],
     moments: &[Moments],
@@ -160,7 +160,7 @@ pub fn modification_indices(
     let mut extra_rows: Vec<usize> = Vec::new();
     for i in 0..ext.rows.len() {
         if ext.rows[i].free == 0 && ext.rows[i].op != Op::Defined {
-            let fixed = ram.row_slots[i].map(|(g, slot)| ram.fixed[g].get(slot));
+            let fixed = fit_ram.row_slots[i].map(|(g, slot)| fit_ram.fixed[g].get(slot));
             values.push(fixed.or(ext.rows[i].ustart).unwrap_or(0.0));
             ext.rows[i].free = values.len();
             ext.rows[i].label.clear();
@@ -222,8 +222,7 @@ pub fn modification_indices(
     let v: Array2<f64> = &i11 - &i12_phi.dot(&inv).dot(&i12_phi.t());
     let ntotal: usize = moments.iter().map(|m| m.nobs).sum();
     // standardization uses the fitted model's implied moments
-    let fit_ram = RamModel::from_partable(pt);
-    let fit_obj = Objective::new(&fit_ram, red, moments);
+    let fit_obj = Objective::new(fit_ram, red, moments);
     let Some(fit_ws) = fit_obj.workspace_at(&theta) else {
         return Vec::new();
     };

@@ -194,9 +194,29 @@ fn add_nonnegative_bounds(pt: &ParTable, red: &mut Reduction, names: &[String]) 
     }
 }
 
-/// The observed variables a model uses (to select data columns), in lavaan's order.
+/// The observed variables a model uses (to select data columns), in lavaan's order. The
+/// number of groups is not known yet: the table is built for as many groups as the longest
+/// modifier vector (`c(a, b)*x`) names.
 pub fn model_variables(model: &str) -> Result<Vec<String>, SemError> {
     let syn = syntax::parse(model)?;
-    let pt = partable::build(&syn, &ModelOptions::default(), 1)?;
+    let ngroups = syn
+        .statements
+        .iter()
+        .filter_map(|st| match st {
+            syntax::Statement::Relation { rhs, .. } => rhs
+                .iter()
+                .map(|t| {
+                    let m = &t.modifiers;
+                    let fixed = m.fixed.as_ref().map_or(1, Vec::len);
+                    let label = m.label.as_ref().map_or(1, Vec::len);
+                    let start = m.start.as_ref().map_or(1, Vec::len);
+                    fixed.max(label).max(start)
+                })
+                .max(),
+            _ => None,
+        })
+        .max()
+        .unwrap_or(1);
+    let pt = partable::build(&syn, &ModelOptions::default(), ngroups.max(1))?;
     Ok(pt.ov_names)
 }
