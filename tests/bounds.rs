@@ -26,7 +26,7 @@ fn fit_bounded(bounds: Bounds) -> (Value, crosslag_sem::FitResult) {
     let opts = FitOptions {
         model: crosslag_sem::ModelOptions {
             entry: crosslag_sem::EntryPoint::Lavaan,
-            bounds: bounds,
+            bounds,
             ..crosslag_sem::ModelOptions::default()
         },
         ..FitOptions::default()

@@ -29,7 +29,7 @@ fn fit_case(json: &Value, estimator: Estimator, csv: Option<&str>) -> FitResult 
             ..crosslag_sem::ModelOptions::default()
         },
         estimation: crosslag_sem::EstimationOptions {
-            estimator: estimator,
+            estimator,
             ..crosslag_sem::EstimationOptions::default()
         },
         ..FitOptions::default()

@@ -326,7 +326,7 @@ fn curran(model: &str, entry: EntryPoint) -> FitResult {
     );
     let opts = FitOptions {
         model: crosslag_sem::ModelOptions {
-            entry: entry,
+            entry,
             // wave-1 variables are random (their covariance is written in the syntax; lavaan then
             // does not treat them as fixed.x covariates): the README's logL is the joint one
             fixed_x: false,
