@@ -37,7 +37,7 @@ fn fit_case(json: &Value, estimator: Estimator, csv: Option<&str>) -> FitResult 
     let mut group = None;
     for (k, v) in json["options_passed"].as_object().unwrap() {
         match k.as_str() {
-            "meanstructure" => opts.model.meanstructure = v.as_bool().unwrap(),
+            "meanstructure" => opts.model.meanstructure = v.as_bool(),
             "int.ov.free" => opts.model.int_ov_free = v.as_bool(),
             "group" => group = v.as_str().map(String::from),
             "group.equal" => {

@@ -187,7 +187,7 @@ fn fiml_on_complete_data_equals_ml() {
     let base = FitOptions {
         model: crosslag_sem::ModelOptions {
             entry: EntryPoint::Lavaan,
-            meanstructure: true,
+            meanstructure: Some(true),
             int_ov_free: Some(true),
             ..crosslag_sem::ModelOptions::default()
         },
@@ -272,7 +272,7 @@ fn cases_without_observed_values_are_dropped_with_a_warning() {
     let opts = FitOptions {
         model: crosslag_sem::ModelOptions {
             entry: EntryPoint::Lavaan,
-            meanstructure: true,
+            meanstructure: Some(true),
             int_ov_free: Some(true),
             ..crosslag_sem::ModelOptions::default()
         },
@@ -330,7 +330,7 @@ fn curran(model: &str, entry: EntryPoint) -> FitResult {
             // wave-1 variables are random (their covariance is written in the syntax; lavaan then
             // does not treat them as fixed.x covariates): the README's logL is the joint one
             fixed_x: false,
-            meanstructure: true,
+            meanstructure: Some(true),
             int_ov_free: Some(true),
             ..crosslag_sem::ModelOptions::default()
         },
@@ -572,7 +572,7 @@ fn negative_variances_are_named() {
     let opts = FitOptions {
         model: crosslag_sem::ModelOptions {
             entry: EntryPoint::Lavaan,
-            meanstructure: true,
+            meanstructure: Some(true),
             ..crosslag_sem::ModelOptions::default()
         },
         ..FitOptions::default()
@@ -598,7 +598,7 @@ fn negative_variances_are_named() {
     let opts = FitOptions {
         model: crosslag_sem::ModelOptions {
             entry: EntryPoint::Lavaan,
-            meanstructure: true,
+            meanstructure: Some(true),
             int_ov_free: Some(true),
             ..crosslag_sem::ModelOptions::default()
         },

@@ -50,7 +50,7 @@ pub fn load_case(name: &str) -> Case {
     let mut cluster: Option<String> = None;
     for (k, v) in &passed {
         match k.as_str() {
-            "meanstructure" => options.model.meanstructure = v.as_bool().unwrap_or(false),
+            "meanstructure" => options.model.meanstructure = v.as_bool(),
             "int.ov.free" => options.model.int_ov_free = v.as_bool(),
             "missing" => {
                 options.estimation.missing = v.as_str().unwrap_or("").parse().expect("missing")

@@ -233,7 +233,7 @@ pub fn declaration(args: &SyntaxArgs) -> Result<PanelDeclaration, String> {
 pub fn fit_flags(model: &PanelModel) -> String {
     let fo = &model.fit_options.model;
     let mut flags = vec![format!("--function {}", fo.entry)];
-    if fo.meanstructure {
+    if fo.meanstructure == Some(true) {
         flags.push("--meanstructure".into());
     }
     if fo.int_ov_free == Some(true) {

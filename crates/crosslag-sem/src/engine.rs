@@ -12,7 +12,7 @@ use crate::observe::moments::fixed_x_value;
 use crate::observe::prepare::{prepare, RawUse, SampleData};
 use crate::observe::Data;
 use crate::report::{self, FitResult, GroupMatrices, NamedValues};
-use crate::specify::options::{Estimator, FitOptions, Information, Missing};
+use crate::specify::options::{Estimator, FitOptions, Information, Likelihood, Missing};
 use crate::specify::{DataSetting, Model};
 
 /// Fit a model in lavaan syntax to data.
@@ -21,10 +21,19 @@ pub fn fit(model: &str, data: &Data, opts: &FitOptions) -> Result<FitResult, Sem
     let setting = data_setting(data, est_opts.estimator, est_opts.missing)?;
     let robust = est_opts.estimator == Estimator::Mlr || setting.clustered;
     let model = Model::new(model, &opts.model, setting)?;
-    let sample = observe(data, &model, setting.missing_ml, robust)?;
+    let wishart = est_opts.likelihood == Likelihood::Wishart;
+    if wishart && setting.missing_ml {
+        return Err(SemError::Unsupported(
+            "likelihood = \"wishart\" with missing = \"ml\" (the Wishart likelihood is for complete data)".into(),
+        ));
+    }
+    let mut sample = observe(data, &model, setting.missing_ml, robust)?;
+    if wishart {
+        sample.rescale_to_unbiased();
+    }
     let ram = model.ram_for(|g, i, j| fixed_x_value(&sample.moments, g, i, j));
     let obj = Objective::of_sample(&ram, &model.red, &sample);
-    let opt = estimate::estimate(
+    let (opt, other_minima) = estimate::estimate(
         &model.pt,
         &model.red,
         &obj,
@@ -44,13 +53,24 @@ pub fn fit(model: &str, data: &Data, opts: &FitOptions) -> Result<FitResult, Sem
         &ws,
         &opt.phi,
         &obj.weights,
-        sample.ntotal(),
+        // lavaan divides the inverse information by N, or by N − G under the Wishart
+        // likelihood (`lav_model_vcov`)
+        sample.ntotal() - if wishart { model.ngroups() } else { 0 },
         information,
         robust.then_some(rgroups.as_slice()),
         &sample.group_labels,
     );
-    let lik = loglik::likelihoods(&model, &ws, &sample);
-    let mut warnings = sample.warnings();
+    let lik = loglik::likelihoods(&model, &ws, &sample, est_opts.likelihood);
+    let mut warnings = model.pt.warnings.clone();
+    warnings.extend(sample.warnings());
+    if let Some(fx) = other_minima.first() {
+        warnings.push(format!(
+            "the objective has other local minima: the reported solution is the lowest found; the next lowest has a chi-square {:.4} higher ({} other minim{} found from other starting values)",
+            2.0 * sample.ntotal() as f64 * (fx - opt.fx),
+            other_minima.len(),
+            if other_minima.len() == 1 { "um" } else { "a" }
+        ));
+    }
     if !opt.converged {
         warnings.push(format!(
             "the optimizer did not converge ({}; largest gradient element {:.2e}); results are not trustworthy",
@@ -96,6 +116,7 @@ pub fn fit(model: &str, data: &Data, opts: &FitOptions) -> Result<FitResult, Sem
         missing_ml: setting.missing_ml,
         fiml_corrected: tests.fiml_corrected,
         options: measures::FitMeasureOptions::default(),
+        wishart,
     });
     let modindices = if opts.output.modindices && !setting.missing_ml {
         measures::modindices::modification_indices(
@@ -164,6 +185,7 @@ pub fn data_setting(
         ngroups: data.ngroups(),
         missing_ml: missing == Missing::Ml,
         clustered: data.clustered(),
+        sample_mean: matches!(data, Data::Moments { groups, .. } if groups.iter().any(|g| g.1.is_some())),
     };
     let robust = estimator == Estimator::Mlr || setting.clustered;
     if matches!(data, Data::Moments { .. }) && (setting.missing_ml || robust) {

@@ -47,6 +47,6 @@ pub use observe::Data;
 pub use report::{FitResult, ParameterRow};
 pub use specify::model_variables;
 pub use specify::options::{
-    Bounds, EntryPoint, EstimationOptions, Estimator, FitOptions, GroupEqual, Information, Missing,
-    ModelOptions, OptimOptions, OutputOptions,
+    Bounds, EntryPoint, EstimationOptions, Estimator, FitOptions, GroupEqual, Information,
+    Likelihood, Missing, ModelOptions, OptimOptions, OutputOptions,
 };

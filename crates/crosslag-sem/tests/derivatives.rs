@@ -31,12 +31,13 @@ fn check(model: &str, entry: EntryPoint, meanstructure: bool) {
     let syn = syntax::parse(model).unwrap();
     let opts = ModelOptions {
         entry,
-        meanstructure,
+        meanstructure: Some(meanstructure),
         int_ov_free: Some(meanstructure),
         fixed_x: false,
         ..ModelOptions::default()
     };
-    let pt = partable::build(&syn, &opts, 1).unwrap();
+    let (switches, _) = opts.resolve(Default::default());
+    let pt = partable::build(&syn, &opts, &switches, 1).unwrap();
     let mom = vec![moments(pt.ov_names.len(), 500)];
     let red = Reduction::build(&pt).unwrap();
     let ram = RamModel::from_partable(&pt);

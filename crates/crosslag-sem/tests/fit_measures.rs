@@ -366,6 +366,7 @@ fn run_case(name: &str) -> (Vec<(String, f64)>, Vec<String>) {
         missing_ml,
         fiml_corrected,
         options: FitMeasureOptions::default(),
+        wishart: false,
     };
     let ours = fit_measures(&inp);
 

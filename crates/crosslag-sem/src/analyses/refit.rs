@@ -18,7 +18,7 @@ use crate::loss::objective::{FimlData, Objective};
 use crate::observe::h1;
 use crate::observe::missing::GroupData;
 use crate::observe::moments::{fixed_x_value, Moments};
-use crate::specify::options::{Estimator, FitOptions, Information, Missing};
+use crate::specify::options::{Estimator, FitOptions, Information, Likelihood, Missing};
 use crate::specify::partable;
 use crate::specify::ram::RamModel;
 use crate::specify::{DataSetting, Model};
@@ -81,11 +81,17 @@ impl Analysis {
                 "robust (MLR) standard errors in simulations and bootstraps (use ML: the estimates are the same)".into(),
             ));
         }
+        if opts.estimation.likelihood == Likelihood::Wishart {
+            return Err(SemError::Unsupported(
+                "likelihood = \"wishart\" in simulations and bootstraps (use the normal likelihood)".into(),
+            ));
+        }
         let fiml = opts.estimation.missing == Missing::Ml;
         let setting = DataSetting {
             ngroups: ngroups.max(1),
             missing_ml: fiml,
             clustered: false,
+            sample_mean: false,
         };
         let model = Model::new(model, &opts.model, setting)?;
         let (params, sources) = reported_parameters(&model);

@@ -13,27 +13,29 @@ use crate::specify::partable::{Op, ParTable};
 use optimize::{OptimOptions, OptimResult};
 use start::StartStyle;
 
-/// Minimise from several starts, as lavaan's `optim.attempts` but more thoroughly.
+/// Minimise from several starts, as lavaan's `optim.attempts` but more thoroughly, and
+/// return the lowest objective found with the objectives of the other local minima.
 ///
-/// 1. Scaled starting values, then lavaan's own rules. A converged, admissible solution ends
-///    the search.
-/// 2. Otherwise (not converged, or a negative variance, which can mark one of several basins:
-///    LCM-SR and STARTS models have them) up to ten restarts from lavaan's starting values
-///    perturbed by a fixed-seed generator (regressions uniform in ±0.3, variances times a
-///    factor in [0.5, 1.5]) with a smaller iteration budget; the search stops at an admissible
-///    solution or after three converged restarts.
+/// 1. Scaled starting values, then lavaan's own rules. When both converge to the same
+///    minimum and it is admissible, the search ends.
+/// 2. Otherwise (different minima, no convergence, or a negative variance, which can mark one
+///    of several basins: LCM-SR and STARTS models have them) ten restarts from lavaan's
+///    starting values perturbed by a fixed-seed generator (regressions uniform in ±0.3,
+///    variances times a factor in [0.5, 1.5]) with a smaller iteration budget, ending after
+///    three restarts that converge to the best minimum found.
 ///
-/// The converged solution with the lowest fx is kept (or, if none converged, the lowest fx).
+/// ML's answer is the lowest converged objective (admissible or not: lavaan reports an
+/// inadmissible optimum with a warning, and so does crosslag); the other converged minima
+/// whose objective is higher are returned for a warning. If nothing converged, the lowest fx.
 /// With bounds (`label > c`, `--bounds pos-var`) every attempt is completed by
-/// [`enforce_bounds`], so that a variance held at 0 by a bound ends the search as an
-/// admissible solution instead of calling for restarts.
+/// [`enforce_bounds`].
 pub fn estimate(
     pt: &ParTable,
     red: &Reduction,
     obj: &Objective,
     moments: &[Moments],
     optim: &OptimOptions,
-) -> Option<OptimResult> {
+) -> Option<(OptimResult, Vec<f64>)> {
     let attempt = |phi0: &[f64], opts: &OptimOptions| {
         let res = optimize::minimize(obj, phi0, opts);
         if red.bounds.is_empty() {
@@ -151,6 +153,59 @@ pub fn enforce_bounds(
     last
 }
 
+/// Two minima are the same when their objectives agree to this relative tolerance.
+const SAME_MINIMUM: f64 = 1e-7;
+
+fn same_minimum(a: f64, b: f64) -> bool {
+    (a - b).abs() <= SAME_MINIMUM * a.abs().max(b.abs()).max(1e-3)
+}
+
+/// The converged minima found so far, the best attempt, and the best admissible one.
+#[derive(Default)]
+struct Found {
+    best: Option<OptimResult>,
+    best_admissible: Option<OptimResult>,
+    minima: Vec<f64>,
+}
+
+impl Found {
+    fn consider(&mut self, attempt: OptimResult, admissible: bool) {
+        if attempt.converged && !self.minima.iter().any(|&m| same_minimum(m, attempt.fx)) {
+            self.minima.push(attempt.fx);
+        }
+        let better = |o: &Option<OptimResult>| match o.as_ref() {
+            None => true,
+            Some(o) => {
+                (attempt.converged && !o.converged)
+                    || (attempt.converged == o.converged && attempt.fx < o.fx)
+            }
+        };
+        if attempt.converged && admissible && better(&self.best_admissible) {
+            self.best_admissible = Some(attempt.clone());
+        }
+        if better(&self.best) {
+            self.best = Some(attempt);
+        }
+    }
+
+    /// The result and the objectives of the other converged minima above it. The lowest
+    /// objective, except with bounds: bounds ask for an admissible solution (lavaan's
+    /// `bounds = "pos.var"`), so there the lowest admissible one is preferred.
+    fn finish(self, prefer_admissible: bool) -> Option<(OptimResult, Vec<f64>)> {
+        let best = match (prefer_admissible, self.best_admissible) {
+            (true, Some(a)) => a,
+            _ => self.best?,
+        };
+        let mut others: Vec<f64> = self
+            .minima
+            .into_iter()
+            .filter(|&m| best.converged && !same_minimum(m, best.fx) && m > best.fx)
+            .collect();
+        others.sort_by(f64::total_cmp);
+        Some((best, others))
+    }
+}
+
 /// The attempts of [`estimate`], each by `attempt(start, options)`.
 fn search(
     pt: &ParTable,
@@ -159,32 +214,25 @@ fn search(
     moments: &[Moments],
     optim: &OptimOptions,
     attempt: impl Fn(&[f64], &OptimOptions) -> OptimResult,
-) -> Option<OptimResult> {
-    let mut best: Option<OptimResult> = None;
-    let consider = |attempt: OptimResult, best: &mut Option<OptimResult>| {
-        let better = match best.as_ref() {
-            None => true,
-            Some(o) => {
-                (attempt.converged && !o.converged)
-                    || (attempt.converged == o.converged && attempt.fx < o.fx)
-            }
-        };
-        if better {
-            *best = Some(attempt);
-        }
-    };
-    let done = |best: &Option<OptimResult>| {
-        best.as_ref()
-            .is_some_and(|o| o.converged && admissible_at(pt, red, obj, &o.phi))
-    };
+) -> Option<(OptimResult, Vec<f64>)> {
+    let mut found = Found::default();
+    let prefer_admissible = !red.bounds.is_empty();
+    let admissible = |o: &OptimResult| o.converged && admissible_at(pt, red, obj, &o.phi);
+    let mut first: Vec<(bool, f64)> = Vec::new();
     for style in [StartStyle::Scaled, StartStyle::Lavaan] {
         let phi0 = red.phi_from_theta(&start::start_values(pt, moments, style));
         if obj.value(&phi0).is_finite() {
-            consider(attempt(&phi0, optim), &mut best);
+            let res = attempt(&phi0, optim);
+            first.push((res.converged, res.fx));
+            let ok = admissible(&res);
+            found.consider(res, ok);
         }
-        if done(&best) {
-            return best;
-        }
+    }
+    let agree =
+        first.len() == 2 && first.iter().all(|&(c, _)| c) && same_minimum(first[0].1, first[1].1);
+    let settled = |found: &Found| found.best.as_ref().is_some_and(admissible);
+    if agree && settled(&found) {
+        return found.finish(prefer_admissible);
     }
     let base = start::start_values(pt, moments, StartStyle::Lavaan);
     let short = OptimOptions {
@@ -199,7 +247,7 @@ fn search(
         state ^= state >> 27;
         (state.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 11) as f64 / (1u64 << 53) as f64
     };
-    let mut converged = 0;
+    let mut confirmations = 0;
     for _ in 0..10 {
         let mut theta = base.clone();
         for r in pt.rows.iter().filter(|r| r.free > 0) {
@@ -215,13 +263,18 @@ fn search(
             continue;
         }
         let res = attempt(&phi0, &short);
-        converged += res.converged as usize;
-        consider(res, &mut best);
-        if done(&best) || converged >= 3 {
+        let (converged, fx) = (res.converged, res.fx);
+        let ok = admissible(&res);
+        found.consider(res, ok);
+        let best_fx = found.best.as_ref().map_or(f64::NAN, |o| o.fx);
+        if converged && same_minimum(fx, best_fx) {
+            confirmations += 1;
+        }
+        if confirmations >= 3 {
             break;
         }
     }
-    best
+    found.finish(prefer_admissible)
 }
 
 /// Whether the solution at φ is admissible ([`admissible::is_admissible`], lavaan's

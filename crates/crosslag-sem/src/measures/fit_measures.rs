@@ -45,6 +45,7 @@ fn na(x: f64) -> Option<f64> {
 ///     missing_ml: false,
 ///     fiml_corrected: None,
 ///     options: FitMeasureOptions::default(),
+///     wishart: false,
 /// };
 /// let fm = fit_measures(&inp);
 /// assert_eq!(fm[0], ("npar", Some(2.0)));
@@ -230,7 +231,8 @@ fn baseline_measures(out: &mut Out, st: &Stats) {
 
 /// Log-likelihoods and information criteria.
 fn likelihood_measures(out: &mut Out, inp: &FitInputs, st: &Stats) {
-    let (n, sc) = (st.n, &st.sc);
+    // BIC and the sample-size adjusted BIC use ntotal, whatever the likelihood
+    let (n, sc) = (inp.ntotal() as f64, &st.sc);
     // likelihood (lav_fit_aic_lavobject, lav_model_loglik)
     let npar = inp.npar as f64;
     out.push("logl", inp.logl);
@@ -389,6 +391,7 @@ mod tests {
             missing_ml: false,
             fiml_corrected: None,
             options: FitMeasureOptions::default(),
+            wishart: false,
         }
     }
 

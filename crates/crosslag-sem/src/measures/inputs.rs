@@ -164,6 +164,8 @@ pub struct FitInputs<'a> {
     pub fiml_corrected: Option<FimlCorrected>,
     /// `fm.args`.
     pub options: FitMeasureOptions,
+    /// `likelihood = "wishart"`: RMSEA, CN, MFI and ECVI use N − G.
+    pub wishart: bool,
 }
 
 impl FitInputs<'_> {
@@ -173,9 +175,10 @@ impl FitInputs<'_> {
     }
 
     /// N used by RMSEA, CN, MFI, ECVI: `lav_utils_get_ntotal` gives `ntotal` for ML with the
-    /// normal likelihood.
+    /// normal likelihood, `ntotal − ngroups` with the Wishart likelihood.
     pub(super) fn n(&self) -> f64 {
-        self.ntotal() as f64
+        let groups = if self.wishart { self.groups.len() } else { 0 };
+        (self.ntotal() - groups) as f64
     }
 
     /// Whether the model has a mean structure (taken from the first group).

@@ -16,6 +16,7 @@ use crate::loss::objective::Workspace;
 use crate::observe::h1::{self, H1Estimates};
 use crate::observe::missing::{FimlWork, GroupData};
 use crate::observe::prepare::SampleData;
+use crate::specify::options::Likelihood;
 use crate::specify::Model;
 use ndarray::{Array1, Array2};
 
@@ -93,6 +94,7 @@ pub fn fiml_likelihood(
     raw: &[GroupData],
     h1: &[H1Estimates],
     x_idx: &[usize],
+    baseline_x: &[usize],
 ) -> FimlLikelihood {
     let mut out = FimlLikelihood {
         chisq: 0.0,
@@ -119,7 +121,7 @@ pub fn fiml_likelihood(
         out.logl += -0.5 * (m2ll + c) - x_part;
         out.unrestricted += -0.5 * (h.m2ll + c) - x_part;
         out.chisq += (m2ll - h.m2ll).max(0.0);
-        let b = fiml_baseline(gd, x_idx);
+        let b = fiml_baseline(gd, baseline_x);
         out.baseline_chisq += b.m2ll - h.m2ll;
         out.baselines.push(b);
     }
@@ -142,10 +144,19 @@ pub struct Likelihoods {
 /// from the sample moments per group — `χ² = Σ_g N_g F_g`, `logl = Σ_g [ℓ_sat,g − N_g/2 F_g]`,
 /// both less the saturated log-likelihood of the fixed.x covariates; the independence model
 /// has a diagonal Σ for the other variables and S_xx for the covariates.
-pub fn likelihoods(model: &Model, ws: &Workspace, sample: &SampleData) -> Likelihoods {
+///
+/// Under `likelihood = "wishart"` the sample covariances have divisor N − 1 (see
+/// [`SampleData::rescale_to_unbiased`]) and the χ² statistics are (N_g − 1)·F_g (lavaan
+/// `lav_test`: `NFAC = 2 (N_g − 1)`); the log-likelihoods keep N.
+pub fn likelihoods(
+    model: &Model,
+    ws: &Workspace,
+    sample: &SampleData,
+    likelihood: Likelihood,
+) -> Likelihoods {
     let x_idx = &model.x_idx;
     if !sample.h1.is_empty() {
-        let fl = fiml_likelihood(ws, &sample.raw, &sample.h1, x_idx);
+        let fl = fiml_likelihood(ws, &sample.raw, &sample.h1, x_idx, &model.baseline_x);
         return Likelihoods {
             chisq: fl.chisq,
             logl: fl.logl,
@@ -165,11 +176,15 @@ pub fn likelihoods(model: &Model, ws: &Workspace, sample: &SampleData) -> Likeli
     };
     for (g, m) in sample.moments.iter().enumerate() {
         let n = m.nobs as f64;
+        let n_chisq = match likelihood {
+            Likelihood::Normal => n,
+            Likelihood::Wishart => n - 1.0,
+        };
         let f = ws.ml[g]
             .clone()
             .value(m, &ws.implied[g], ms)
             .unwrap_or(f64::NAN);
-        out.chisq += n * f;
+        out.chisq += n_chisq * f;
         let ls = m.logdet.unwrap_or(f64::NAN);
         let sat = saturated_loglik(m.nobs, p, ls);
         let mut x_part = 0.0;
@@ -185,11 +200,17 @@ pub fn likelihoods(model: &Model, ws: &Workspace, sample: &SampleData) -> Likeli
         }
         out.logl += sat - n / 2.0 * f - x_part;
         out.unrestricted += sat - x_part;
-        let mut lb = logdet_sxx;
-        for i in (0..p).filter(|i| !x_idx.contains(i)) {
+        let bx = &model.baseline_x;
+        let mut lb = if bx == x_idx {
+            logdet_sxx
+        } else {
+            let sxx = Array2::from_shape_fn((bx.len(), bx.len()), |(a, b)| m.cov[[bx[a], bx[b]]]);
+            crate::linalg::spd_inverse(sxx.view()).map_or(f64::NAN, |(_, l)| l)
+        };
+        for i in (0..p).filter(|i| !bx.contains(i)) {
             lb += m.cov[[i, i]].ln();
         }
-        out.baseline_chisq += n * (lb - ls);
+        out.baseline_chisq += n_chisq * (lb - ls);
     }
     out
 }

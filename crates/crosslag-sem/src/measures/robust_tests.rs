@@ -50,7 +50,8 @@ pub fn tests(
     let mut out = RobustTests::default();
     let ms = model.pt.meanstructure;
     let p = model.pt.ov_names.len();
-    let x_idx = &model.x_idx;
+    // the independence model keeps the block of the exogenous covariates saturated
+    let x_idx = &model.baseline_x;
     let df = model.df();
     let baseline_df = model.baseline_df();
     if let (Some(e_inv), Some(b0)) = (inference.e_inv.as_ref(), inference.b0_groups.as_ref()) {

@@ -54,6 +54,16 @@ pub struct SampleData {
 
 impl SampleData {
     /// Total N over groups.
+    /// lavaan's `likelihood = "wishart"`: the covariance matrices with divisor N − 1
+    /// (`sample.cov.rescale = FALSE`: summary statistics are used as given).
+    pub fn rescale_to_unbiased(&mut self) {
+        for m in self.moments.iter_mut() {
+            let n = m.nobs as f64;
+            let cov = &m.cov * (n / (n - 1.0));
+            *m = Moments::new(m.nobs, cov, m.mean.clone());
+        }
+    }
+
     pub fn ntotal(&self) -> usize {
         self.moments.iter().map(|m| m.nobs).sum()
     }

@@ -14,7 +14,7 @@ pub mod ram;
 use crate::error::SemError;
 use crate::syntax;
 use constraints::Reduction;
-use options::{Bounds, ModelOptions};
+use options::{Bounds, DataFacts, ModelOptions};
 use partable::{Op, ParTable};
 use ram::{RamModel, Slot};
 use std::borrow::Cow;
@@ -26,6 +26,8 @@ pub struct DataSetting {
     pub ngroups: usize,
     pub missing_ml: bool,
     pub clustered: bool,
+    /// Summary statistics with sample means (lavaan's `sample.mean`).
+    pub sample_mean: bool,
 }
 
 impl DataSetting {
@@ -35,6 +37,7 @@ impl DataSetting {
             ngroups: 1,
             missing_ml: false,
             clustered: false,
+            sample_mean: false,
         }
     }
 }
@@ -53,6 +56,9 @@ pub struct Model {
     pub ndat: usize,
     /// Positions of the fixed.x covariates among the observed variables.
     pub x_idx: Vec<usize>,
+    /// Positions of the exogenous covariates (fixed.x or not): the block of Σ that lavaan's
+    /// independence model leaves saturated (`lav_partable_independence`).
+    pub baseline_x: Vec<usize>,
     /// fixed.x rows: (group, slot, i, j) — `j = None` for a mean.
     exo: Vec<(usize, Slot, usize, Option<usize>)>,
 }
@@ -61,12 +67,22 @@ impl Model {
     /// Parse and specify `model` for data described by `setting`.
     pub fn new(model: &str, opts: &ModelOptions, setting: DataSetting) -> Result<Model, SemError> {
         let syn = syntax::parse(model)?;
-        let resolved = ModelOptions {
-            // lavaan forces a mean structure with missing = "ml" and with clusters
-            meanstructure: opts.meanstructure || setting.missing_ml || setting.clustered,
-            ..opts.clone()
-        };
-        let pt = partable::build(&syn, &resolved, setting.ngroups.max(1))?;
+        let ngroups = setting.ngroups.max(1);
+        let (switches, overridden) = opts.resolve(DataFacts {
+            ngroups,
+            sample_mean: setting.sample_mean,
+            missing_ml: setting.missing_ml,
+            clustered: setting.clustered,
+        });
+        let mut pt = partable::build(&syn, opts, &switches, ngroups)?;
+        if !overridden.is_empty() {
+            pt.warnings.push(format!(
+                "{}() sets {} itself (lavaan 0.6.14 ignores the value given); use --function lavaan to choose {}",
+                opts.entry,
+                overridden.join(", "),
+                if overridden.len() == 1 { "it" } else { "them" }
+            ));
+        }
         Model::from_table(pt, opts)
     }
 
@@ -80,6 +96,11 @@ impl Model {
         let ram = RamModel::from_partable(&pt);
         let x_idx: Vec<usize> = pt
             .ov_x
+            .iter()
+            .filter_map(|x| pt.ov_names.iter().position(|v| v == x))
+            .collect();
+        let baseline_x: Vec<usize> = pt
+            .ov_exo
             .iter()
             .filter_map(|x| pt.ov_names.iter().position(|v| v == x))
             .collect();
@@ -108,6 +129,7 @@ impl Model {
             npar,
             ndat,
             x_idx,
+            baseline_x,
             exo,
         })
     }
@@ -117,11 +139,18 @@ impl Model {
         self.ndat as f64 - self.npar as f64
     }
 
-    /// Degrees of freedom of the independence (baseline) model: ndat minus the variances
-    /// (and means) of the non-fixed.x variables.
+    /// Degrees of freedom of the independence (baseline) model: ndat minus its parameters —
+    /// the variances (and means) of the other variables and, when fixed.x does not fix
+    /// them, the moments of the exogenous covariates.
     pub fn baseline_df(&self) -> f64 {
-        let py = self.pt.ov_names.len() - self.x_idx.len();
-        let per_group = py + if self.pt.meanstructure { py } else { 0 };
+        let p = self.pt.ov_names.len();
+        let py = p - self.baseline_x.len();
+        let ms = usize::from(self.pt.meanstructure);
+        let mut per_group = py + ms * py;
+        if self.x_idx.is_empty() {
+            let px = self.baseline_x.len();
+            per_group += px * (px + 1) / 2 + ms * px;
+        }
         self.ndat as f64 - (self.pt.ngroups * per_group) as f64
     }
 
@@ -217,6 +246,11 @@ pub fn model_variables(model: &str) -> Result<Vec<String>, SemError> {
         })
         .max()
         .unwrap_or(1);
-    let pt = partable::build(&syn, &ModelOptions::default(), ngroups.max(1))?;
+    let opts = ModelOptions::default();
+    let (switches, _) = opts.resolve(DataFacts {
+        ngroups: ngroups.max(1),
+        ..DataFacts::default()
+    });
+    let pt = partable::build(&syn, &opts, &switches, ngroups.max(1))?;
     Ok(pt.ov_names)
 }

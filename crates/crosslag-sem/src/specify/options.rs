@@ -107,14 +107,26 @@ lavaan_option! {
         Sem = "sem",
         Cfa = "cfa",
         /// `lavaan()`: nothing automatic.
+        Growth = "growth",
         Lavaan = "lavaan",
     }
-    unsupported ["growth"]
+    unsupported []
     default Sem
 }
 
 lavaan_option! {
     /// Estimator (lavaan `estimator=`; lavaan reads it in upper case).
+    /// `likelihood`: "normal" (the sample covariance divided by N, χ² = N·F) or "wishart"
+    /// (divided by N − 1, χ² = (N − 1)·F, standard errors with N − G).
+    Likelihood, "likelihood", {
+        Normal = "normal" | "default",
+        Wishart = "wishart",
+    }
+    unsupported []
+    default Normal
+}
+
+lavaan_option! {
     Estimator, "estimator", {
         Ml = "ML",
         /// ML estimates with Huber–White standard errors and the Yuan–Bentler scaled test.
@@ -172,20 +184,32 @@ lavaan_option! {
 }
 
 /// What the model is: lavaan's options that change the parameter table.
+///
+/// `None` means lavaan's default for the entry point and the data (`lav_options_set`);
+/// [`ModelOptions::resolve`] turns the options into the switches the table is built with.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ModelOptions {
     /// `function`: which entry point's defaults apply.
     pub entry: EntryPoint,
-    pub meanstructure: bool,
+    /// `meanstructure`; `None`: lavaan's "default" (on with groups, sample means, FIML,
+    /// clusters, `growth()`, intercepts in the syntax or in `group.equal`).
+    pub meanstructure: Option<bool>,
     /// `int.ov.free`; `None`: the entry point's default.
     pub int_ov_free: Option<bool>,
+    /// `int.lv.free`; `None`: the entry point's default.
+    pub int_lv_free: Option<bool>,
     pub fixed_x: bool,
     pub std_lv: bool,
-    /// `orthogonal`: no covariances among exogenous latent variables.
+    /// `orthogonal`: no covariances among latent variables that lavaan adds itself.
     pub orthogonal: bool,
-    /// `int.lv.free`: latent intercepts free.
-    pub int_lv_free: bool,
+    /// `orthogonal.x`: no covariances among exogenous latent variables.
+    pub orthogonal_x: bool,
+    /// `orthogonal.y`: no covariances among endogenous latent variables.
+    pub orthogonal_y: bool,
+    /// `auto.var`, `auto.fix.first`, `auto.fix.single`, `auto.cov.lv.x`, `auto.cov.y`; `None`:
+    /// the entry point's default.
+    pub auto: AutoOptions,
     pub group_equal: Vec<GroupEqual>,
     /// `group.partial`: parameters (`lhs op rhs`) exempt from `group.equal`.
     pub group_partial: Vec<String>,
@@ -199,12 +223,15 @@ impl Default for ModelOptions {
     fn default() -> Self {
         ModelOptions {
             entry: EntryPoint::Sem,
-            meanstructure: false,
+            meanstructure: None,
             int_ov_free: None,
+            int_lv_free: None,
             fixed_x: true,
             std_lv: false,
             orthogonal: false,
-            int_lv_free: false,
+            orthogonal_x: false,
+            orthogonal_y: false,
+            auto: AutoOptions::default(),
             group_equal: Vec::new(),
             group_partial: Vec::new(),
             bounds: Bounds::None,
@@ -213,7 +240,105 @@ impl Default for ModelOptions {
     }
 }
 
-/// How the model is estimated and its standard errors computed.
+/// lavaan's `auto.*` options as the user gave them (`None`: not given).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AutoOptions {
+    pub var: Option<bool>,
+    pub fix_first: Option<bool>,
+    pub fix_single: Option<bool>,
+    pub cov_lv_x: Option<bool>,
+    pub cov_y: Option<bool>,
+}
+
+/// The switches a parameter table is built with (lavaan `lavaanify()`'s arguments), after
+/// lavaan 0.6.14's defaulting rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TableSwitches {
+    pub meanstructure: bool,
+    pub int_ov_free: bool,
+    pub int_lv_free: bool,
+    pub auto_var: bool,
+    pub auto_fix_first: bool,
+    pub auto_fix_single: bool,
+    pub auto_cov_lv_x: bool,
+    pub auto_cov_y: bool,
+    pub std_lv: bool,
+    pub fixed_x: bool,
+    pub orthogonal: bool,
+    pub orthogonal_x: bool,
+    pub orthogonal_y: bool,
+}
+
+/// What the data add to the defaulting rules.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DataFacts {
+    pub ngroups: usize,
+    pub sample_mean: bool,
+    pub missing_ml: bool,
+    pub clustered: bool,
+}
+
+impl ModelOptions {
+    /// lavaan 0.6.14's rules (`sem()`/`cfa()`/`growth()` in xxx_lavaan.R, `lav_options_set`):
+    /// - `sem()`, `cfa()` and `growth()` set `int.ov.free`, `int.lv.free` and every `auto.*`
+    ///   themselves, overriding what the call passes (`growth()`: intercepts of the observed
+    ///   variables fixed at 0, latent means free); `lavaan()` switches nothing on;
+    /// - `std.lv = TRUE` switches `auto.fix.first` off;
+    /// - the mean structure is on when asked for, when the call names groups and does not set
+    ///   `meanstructure`, with sample means, FIML, clusters, `growth()`, and with intercepts
+    ///   or means in `group.equal` (intercepts in the syntax switch it on in the table).
+    ///
+    /// Returns the switches and the options the entry point overrode (for a warning).
+    pub fn resolve(&self, data: DataFacts) -> (TableSwitches, Vec<&'static str>) {
+        let automatic = self.entry != EntryPoint::Lavaan;
+        let growth = self.entry == EntryPoint::Growth;
+        let mut overridden = Vec::new();
+        let mut pick = |given: Option<bool>, name: &'static str, entry_value: bool| match given {
+            Some(v) if automatic => {
+                if v != entry_value {
+                    overridden.push(name);
+                }
+                entry_value
+            }
+            Some(v) => v,
+            None => automatic && entry_value,
+        };
+        let int_ov_free = pick(self.int_ov_free, "int.ov.free", !growth);
+        let int_lv_free = pick(self.int_lv_free, "int.lv.free", growth);
+        let auto_var = pick(self.auto.var, "auto.var", true);
+        let auto_fix_first = pick(self.auto.fix_first, "auto.fix.first", true) && !self.std_lv;
+        let auto_fix_single = pick(self.auto.fix_single, "auto.fix.single", true);
+        let auto_cov_lv_x = pick(self.auto.cov_lv_x, "auto.cov.lv.x", true);
+        let auto_cov_y = pick(self.auto.cov_y, "auto.cov.y", true);
+        let meanstructure = data.sample_mean
+            || data.missing_ml
+            || data.clustered
+            || growth
+            || self
+                .group_equal
+                .iter()
+                .any(|g| matches!(g, GroupEqual::Intercepts | GroupEqual::Means))
+            || self.meanstructure.unwrap_or(data.ngroups > 1);
+        let switches = TableSwitches {
+            meanstructure,
+            int_ov_free,
+            int_lv_free,
+            auto_var,
+            auto_fix_first,
+            auto_fix_single,
+            auto_cov_lv_x,
+            auto_cov_y,
+            std_lv: self.std_lv,
+            fixed_x: self.fixed_x,
+            orthogonal: self.orthogonal,
+            orthogonal_x: self.orthogonal_x,
+            orthogonal_y: self.orthogonal_y,
+        };
+        (switches, overridden)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct EstimationOptions {
@@ -221,6 +346,7 @@ pub struct EstimationOptions {
     pub missing: Missing,
     /// `None`: lavaan's default for the estimator and missing-data method.
     pub information: Option<Information>,
+    pub likelihood: Likelihood,
     #[serde(skip)]
     pub optim: OptimOptions,
 }
@@ -231,6 +357,7 @@ impl Default for EstimationOptions {
             estimator: Estimator::Ml,
             missing: Missing::Listwise,
             information: None,
+            likelihood: Likelihood::Normal,
             optim: OptimOptions::default(),
         }
     }

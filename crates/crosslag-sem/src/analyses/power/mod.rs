@@ -311,7 +311,7 @@ mod tests {
 
     fn design(reps: usize) -> PowerDesign {
         let mut d = PowerDesign::new(POP, "y ~ x", vec![50, 100], reps, 11);
-        d.analysis.model.meanstructure = true;
+        d.analysis.model.meanstructure = Some(true);
         d
     }
 
@@ -338,7 +338,7 @@ mod tests {
         let rec = run.replicate(100, 0);
         let mut opts = FitOptions {
             model: crate::specify::options::ModelOptions {
-                meanstructure: true,
+                meanstructure: Some(true),
                 ..crate::specify::options::ModelOptions::default()
             },
             ..FitOptions::default()
@@ -396,7 +396,7 @@ mod tests {
         let mut d = PowerDesign::new(pop, "y ~ c(b, b)*x", vec![400], 30, 5);
         d.population_options.ngroups = 2;
         d.group_shares = vec![0.5, 0.5];
-        d.analysis.model.meanstructure = true;
+        d.analysis.model.meanstructure = Some(true);
         let run = PowerRun::new(&d).unwrap();
         // the slope is held equal although it differs: the pseudo-true value lies between
         let b = &run.parameters[0];
@@ -423,7 +423,7 @@ mod tests {
         let model = std::fs::read_to_string(root.join("riclpm_close_lang.lav")).unwrap();
         let mut d = PowerDesign::new(&pop, &model, vec![500], 1000, 1);
         d.analysis.model.entry = crate::specify::options::EntryPoint::Lavaan;
-        d.analysis.model.meanstructure = true;
+        d.analysis.model.meanstructure = Some(true);
         d.analysis.model.int_ov_free = Some(true);
         let t0 = std::time::Instant::now();
         let run = PowerRun::new(&d).unwrap();

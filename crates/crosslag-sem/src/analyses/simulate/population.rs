@@ -5,7 +5,7 @@ use super::SimError;
 use crate::error::SemError;
 use crate::implied::Implied;
 use crate::linalg;
-use crate::specify::options::{EntryPoint, ModelOptions};
+use crate::specify::options::{DataFacts, EntryPoint, ModelOptions, TableSwitches};
 use crate::specify::partable::{self, Op};
 use crate::specify::ram::RamModel;
 use crate::syntax;
@@ -73,15 +73,21 @@ impl Population {
         let syn = syntax::parse(model).map_err(SemError::from)?;
         let mopts = ModelOptions {
             entry: opts.entry,
-            meanstructure: true,
+            meanstructure: Some(true),
             int_ov_free: Some(opts.int_ov_free),
             fixed_x: false,
             ..ModelOptions::default()
         };
         let ngroups = opts.ngroups.max(1);
-        let pt = partable::build(&syn, &mopts, ngroups).or_else(|e| match e {
+        let (mut switches, _) = mopts.resolve(DataFacts {
+            ngroups,
+            ..DataFacts::default()
+        });
+        // a population states its intercepts: those not given are 0 unless asked otherwise
+        switches.int_ov_free = opts.int_ov_free;
+        let pt = partable::build(&syn, &mopts, &switches, ngroups).or_else(|e| match e {
             // a model whose every parameter is fixed has "no parameters" for estimation
-            partable::TableError::Empty => build_all_fixed(&syn, &mopts, ngroups),
+            partable::TableError::Empty => build_all_fixed(&syn, &mopts, &switches, ngroups),
             other => Err(SimError::Model(SemError::from(other))),
         })?;
         let lookup: Vec<(String, f64)> = opts.values.iter().map(|(k, v)| (strip(k), *v)).collect();
@@ -234,13 +240,14 @@ impl Population {
 fn build_all_fixed(
     syn: &syntax::ModelSyntax,
     mopts: &ModelOptions,
+    switches: &TableSwitches,
     ngroups: usize,
 ) -> Result<partable::ParTable, SimError> {
     const PLACEHOLDER: &str = "crosslag_population_placeholder";
     let mut syn2 = syn.clone();
     let extra = syntax::parse(&format!("{PLACEHOLDER} := 1")).map_err(SemError::from)?;
     syn2.statements.extend(extra.statements);
-    let mut pt = partable::build(&syn2, mopts, ngroups).map_err(SemError::from)?;
+    let mut pt = partable::build(&syn2, mopts, switches, ngroups).map_err(SemError::from)?;
     pt.definitions.retain(|d| d.name != PLACEHOLDER);
     pt.rows
         .retain(|r| !(r.op == Op::Defined && r.lhs == PLACEHOLDER));

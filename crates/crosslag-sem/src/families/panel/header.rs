@@ -127,7 +127,7 @@ fn option_notes(decl: &PanelDeclaration, lay: &Layout) -> Vec<String> {
 fn fit_call(fo: &FitOptions, o: &PanelOptions) -> String {
     let func = fo.model.entry.as_lavaan();
     let mut args = vec!["model".to_string(), "data".to_string()];
-    if fo.model.meanstructure {
+    if fo.model.meanstructure == Some(true) {
         args.push("meanstructure = TRUE".into());
     }
     if fo.model.int_ov_free == Some(true) {

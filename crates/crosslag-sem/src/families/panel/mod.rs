@@ -478,7 +478,7 @@ pub fn fit_options(decl: &PanelDeclaration) -> FitOptions {
     FitOptions {
         model: ModelOptions {
             entry,
-            meanstructure: true,
+            meanstructure: Some(true),
             int_ov_free,
             group_equal,
             ..ModelOptions::default()

@@ -148,7 +148,7 @@ fn riclpm_text_reads_like_mulder_and_hamaker() {
     // RIs are not correlated with the wave-1 within components
     assert!(!t.contains("RI_close ~~ w_"));
     assert_eq!(m.fit_options.model.entry, EntryPoint::Lavaan);
-    assert!(m.fit_options.model.meanstructure);
+    assert_eq!(m.fit_options.model.meanstructure, Some(true));
     assert_eq!(m.fit_options.model.int_ov_free, Some(true));
     assert_eq!(
         m.observed,

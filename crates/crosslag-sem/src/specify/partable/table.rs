@@ -1,6 +1,6 @@
 //! The parameter table's types: one row per parameter per group, as lavaan's `parTable()`.
 
-use crate::syntax::{ConstraintOp, Expr, Term};
+use crate::syntax::{ConstraintOp, Expr, Modifiers};
 use serde::Serialize;
 use std::fmt;
 
@@ -112,11 +112,17 @@ pub struct ParTable {
     pub lv_names: Vec<String>,
     /// Exogenous observed covariates whose moments are fixed (`fixed.x`).
     pub ov_x: Vec<String>,
+    /// The exogenous observed covariates whether or not fixed.x fixes their moments
+    /// (lavaan's `ov.x` names, which the independence model keeps saturated).
+    pub ov_exo: Vec<String>,
     pub meanstructure: bool,
     pub constraints: Vec<Constraint>,
     pub definitions: Vec<Definition>,
     /// Number of free rows (every equality copy counted).
     pub nfree: usize,
+    /// What lavaan would warn about while building the table (options an entry point
+    /// overrides).
+    pub warnings: Vec<String>,
 }
 
 pub use crate::error::TableError;
@@ -129,11 +135,13 @@ pub(super) fn invalid(line: usize, message: impl Into<String>) -> TableError {
 }
 
 /// A user row before it is copied into groups: the term's modifiers stay per group.
-pub(super) struct UserRow<'a> {
+pub(super) struct UserRow {
     pub(super) lhs: String,
     pub(super) op: Op,
     pub(super) rhs: String,
-    pub(super) term: &'a Term,
+    /// The term was `1` (an intercept).
+    pub(super) is_one: bool,
+    pub(super) modifiers: Modifiers,
     pub(super) line: usize,
 }
 
