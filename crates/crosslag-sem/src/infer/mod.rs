@@ -50,6 +50,11 @@ pub fn robust_groups<'a>(
         .collect()
 }
 
+/// Whether observed-information standard errors under non-linear equality constraints add
+/// the constraints' curvature (the Hessian of the Lagrangian) to the objective's Hessian.
+/// lavaan 0.6.14 does not, and crosslag reports lavaan's numbers.
+const LAGRANGIAN_CURVATURE: bool = false;
+
 /// Standard errors at θ̂: vcov = J (Jᵀ I J)⁻¹ Jᵀ / N from the expected or observed
 /// information ([`vcov::inverse_information`], lavaan's generalized inverse where it drops
 /// a direction; active inequality constraints as equality rows), or with `robust` groups the
@@ -73,8 +78,14 @@ pub fn standard_errors(
         Information::Expected => information::expected(ram, ws, weights),
         Information::Observed => information::hessian(ram, ws, weights),
     };
-    let curvature = (information == Information::Observed && !model.red.linear)
-        .then(|| model.red.curvature(phi, &ws.grad_theta));
+    // Non-linear `==` constraints: lavaan 0.6.14 inverts the bordered matrix of the
+    // objective's Hessian and the constraints' Jacobian (`lav_model_information_augment_invert`),
+    // i.e. J (Jᵀ H J)⁻¹ Jᵀ on the constraint surface without the constraints' curvature
+    // (the Lagrangian term Σ λ_k ∇²c_k); crosslag does the same, so the standard errors are
+    // lavaan's. `LAGRANGIAN_CURVATURE` switches the exact Lagrangian Hessian on.
+    let curvature =
+        (LAGRANGIAN_CURVATURE && information == Information::Observed && !model.red.linear)
+            .then(|| model.red.curvature(phi, &ws.grad_theta));
     let (e_inv, notes) = vcov::inverse_information(
         &model.pt,
         &model.red,

@@ -73,10 +73,15 @@ pub fn row_value(
                 let rb = s[[b, b]];
                 let sa = scale(a);
                 let sb = scale(b);
-                let a_std =
-                    sa != 1.0 || matches!(kind, Kind::All) || (kind == Kind::NoX && !is_x[a]);
-                let b_std =
-                    sb != 1.0 || matches!(kind, Kind::All) || (kind == Kind::NoX && !is_x[b]);
+                // whether a variable is rescaled by this standardization (not whether its
+                // SD happens to differ from 1: a latent variable of implied variance exactly 1
+                // is still standardized, issue #11 item 6)
+                let standardized = |v: usize| match kind {
+                    Kind::Lv => is_lv[v],
+                    Kind::All => true,
+                    Kind::NoX => !is_x[v],
+                };
+                let (a_std, b_std) = (standardized(a), standardized(b));
                 let da = if a_std { ra.abs().sqrt() } else { 1.0 };
                 let db = if b_std { rb.abs().sqrt() } else { 1.0 };
                 if kind == Kind::Lv && !(is_lv[a] && is_lv[b]) {
