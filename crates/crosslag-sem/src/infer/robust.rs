@@ -192,11 +192,12 @@ pub fn baseline_yb_trace(
     groups: &[RobustGroup],
     baseline: &[(Array1<f64>, Array2<f64>)],
     meanstructure: bool,
+    free_x: &[usize],
 ) -> Option<f64> {
     let mut total = 0.0;
     for ((rg, (mu, sigma)), t) in groups.iter().zip(baseline).zip(h1) {
         let lay = Layout::new(rg.data.p, meanstructure);
-        let idx = lay.independence_index(rg.fixed_x);
+        let idx = lay.baseline_index(rg.fixed_x, free_x);
         let h = h1::observed_information(rg.data, mu.view(), sigma.view(), meanstructure)?;
         let sc = rg.scores(&lay, mu.view(), sigma.view())?;
         let b = h1::crossprod_scores(&sc, rg.cluster(), true);
@@ -232,6 +233,7 @@ pub fn fiml_corrected_k(
     phi: &[f64],
     groups: &[RobustGroup],
     scaled: bool,
+    free_x: &[usize],
 ) -> Option<(f64, f64)> {
     let p = model.nov;
     let lay = Layout::new(p, true);
@@ -261,7 +263,7 @@ pub fn fiml_corrected_k(
         let w_inv = h1::masked_inverse(&w, &masked)?;
         let delta = crate::loss::information::delta(model, &implied[g], g, &lay);
         e_theta.scaled_add(f, &delta.t().dot(&w).dot(&delta));
-        let idx = lay.independence_index(rg.fixed_x);
+        let idx = lay.baseline_index(rg.fixed_x, free_x);
         e_base.push(Array2::from_shape_fn((idx.len(), idx.len()), |(i, j)| {
             f * w[[idx[i], idx[j]]]
         }));

@@ -104,7 +104,9 @@ impl Stats {
                 f64::NAN
             };
             ScaledStats {
-                x2: x2 / c,
+                // with df = 0 lavaan has no scaling factor and reports the unscaled statistic
+                // (non-zero only when an inequality constraint is active)
+                x2: if df == 0.0 { x2 } else { x2 / c },
                 c,
                 x2_b: x2_b / c_b,
                 c_b,

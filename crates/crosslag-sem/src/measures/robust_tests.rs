@@ -52,6 +52,13 @@ pub fn tests(
     let p = model.pt.ov_names.len();
     // the independence model keeps the block of the exogenous covariates saturated
     let x_idx = &model.baseline_x;
+    // exogenous covariates whose moments fixed.x does not fix: free in the baseline too
+    let free_x: Vec<usize> = model
+        .baseline_x
+        .iter()
+        .copied()
+        .filter(|i| !model.x_idx.contains(i))
+        .collect();
     let df = model.df();
     let baseline_df = model.baseline_df();
     if let (Some(e_inv), Some(b0)) = (inference.e_inv.as_ref(), inference.b0_groups.as_ref()) {
@@ -75,8 +82,8 @@ pub fn tests(
         };
         if let Some(traces) = traces {
             let yb = robust::yb_trace(&traces, b0, e_inv, rgroups);
-            let base =
-                robust::baseline_yb_trace(&traces, rgroups, &baselines, ms).unwrap_or(f64::NAN);
+            let base = robust::baseline_yb_trace(&traces, rgroups, &baselines, ms, &free_x)
+                .unwrap_or(f64::NAN);
             // lavaan gives no scaling factor for a model with df = 0
             let trace = if df > 0.0 { yb.trace_ugamma } else { f64::NAN };
             out.robust_inputs = Some(RobustInputs {
@@ -121,6 +128,7 @@ pub fn tests(
             phi,
             rgroups,
             out.robust_inputs.is_some(),
+            &free_x,
         ) {
             out.fiml_corrected = Some(FimlCorrected {
                 chisq: xx3,

@@ -130,6 +130,19 @@ impl Layout {
         idx
     }
 
+    /// σ-positions of lavaan's independence model: [`Layout::independence_index`] plus the
+    /// covariances among the exogenous covariates whose moments are not fixed (`free_x`:
+    /// with fixed.x = FALSE lavaan's baseline keeps their block saturated).
+    pub fn baseline_index(&self, fixed_x: &[usize], free_x: &[usize]) -> Vec<usize> {
+        let mut idx = self.independence_index(fixed_x);
+        for &(i, j) in &self.pairs {
+            if i != j && free_x.contains(&i) && free_x.contains(&j) {
+                idx.push(self.cov(i, j));
+            }
+        }
+        idx
+    }
+
     /// σ-positions of the moments of the fixed.x covariates alone (their means and their
     /// (co)variances among themselves): lavaan's `eliminate.pstar.idx`.
     pub fn fixed_x_index(&self, fixed_x: &[usize]) -> Vec<usize> {
