@@ -7,6 +7,7 @@
 //! ([`optim::profile_bound`]). [`mat`] holds the small dense linear algebra this needs.
 
 pub mod data;
+pub mod fit_indices;
 pub mod json;
 pub mod mat;
 pub mod optim;
