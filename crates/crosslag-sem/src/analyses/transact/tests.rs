@@ -1,7 +1,11 @@
 //! Unit tests of the transact module's pieces (the whole analysis is tested on data in
 //! `tests/transact.rs`).
 
+use super::hypotheses::decide;
+use super::report::Layout;
 use super::*;
+use crate::families::panel::{self, Constraint, Family, GroupLagged, Waves};
+use crate::observe::Data;
 
 #[test]
 fn declarations_and_columns() {

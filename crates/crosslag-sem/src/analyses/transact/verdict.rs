@@ -1,78 +1,11 @@
 //! The verdict in words: which model, which direction(s), and what to be careful about.
 
-use super::{
-    Direction, Effect, JointTest, LrtTest, ModelComparison, ModelReport, TransactOptions, WaldTest,
+use super::options::TransactOptions;
+use super::report::{
+    Conclusion, Direction, Effect, GroupVerdict, JointTest, LrtTest, ModelComparison, ModelReport,
+    Verdict, WaldTest,
 };
 use crate::families::panel::Family;
-use serde::Serialize;
-
-/// What the lagged effects say.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Conclusion {
-    /// Both directions: x predicts later y and y predicts later x.
-    Transactional,
-    /// x predicts later y, y does not predict later x.
-    XDrivesY,
-    /// y predicts later x, x does not predict later y.
-    YDrivesX,
-    /// Neither direction at α.
-    NoLaggedEffects,
-}
-
-impl Conclusion {
-    fn of(x_to_y: bool, y_to_x: bool) -> Conclusion {
-        match (x_to_y, y_to_x) {
-            (true, true) => Conclusion::Transactional,
-            (true, false) => Conclusion::XDrivesY,
-            (false, true) => Conclusion::YDrivesX,
-            (false, false) => Conclusion::NoLaggedEffects,
-        }
-    }
-
-    /// A short label with the construct names.
-    pub fn label(self, x: &str, y: &str) -> String {
-        match self {
-            Conclusion::Transactional => "transactional".into(),
-            Conclusion::XDrivesY => format!("{x} drives {y}"),
-            Conclusion::YDrivesX => format!("{y} drives {x}"),
-            Conclusion::NoLaggedEffects => "no evidence of lagged effects".into(),
-        }
-    }
-}
-
-/// The conclusion in one group.
-#[derive(Debug, Clone, Serialize)]
-pub struct GroupVerdict {
-    pub group: String,
-    pub conclusion: Conclusion,
-    pub x_to_y_pvalue: Option<f64>,
-    pub y_to_x_pvalue: Option<f64>,
-}
-
-/// The verdict of the analysis.
-#[derive(Debug, Clone, Serialize)]
-pub struct Verdict {
-    /// The model the verdict is based on.
-    pub model: Family,
-    pub model_name: String,
-    pub conclusion: Conclusion,
-    /// `conclusion` as a label (`transactional`, `close drives lang`, …).
-    pub label: String,
-    /// One sentence.
-    pub summary: String,
-    /// Several groups: the conclusion per group.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub groups: Vec<GroupVerdict>,
-    /// Several groups: whether the cross-lagged effects differ between groups at α.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub groups_differ: Option<bool>,
-    /// The supporting numbers, one statement per line.
-    pub details: Vec<String>,
-    /// Everything to be careful about: inadmissible solutions, convergence, tests that
-    /// disagree.
-    pub warnings: Vec<String>,
-}
 
 /// `< .001` or `= .023` (APA style).
 pub(crate) fn fmt_p(p: f64) -> String {
