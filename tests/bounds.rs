@@ -43,14 +43,14 @@ fn pos_var_matches_lavaan() {
     for p in res
         .parameters
         .iter()
-        .filter(|p| p.op == "~~" && p.lhs == p.rhs)
+        .filter(|p| p.op.as_str() == "~~" && p.lhs == p.rhs)
     {
         assert!(p.est >= 0.0, "{} ~~ {} = {}", p.lhs, p.rhs, p.est);
     }
     let on_bound: Vec<&str> = res
         .parameters
         .iter()
-        .filter(|p| p.op == "~~" && p.lhs == p.rhs && p.free > 0 && p.est == 0.0)
+        .filter(|p| p.op.as_str() == "~~" && p.lhs == p.rhs && p.free > 0 && p.est == 0.0)
         .map(|p| p.lhs.as_str())
         .collect();
     assert_eq!(on_bound, vec!["s_close"]);
@@ -75,7 +75,7 @@ fn pos_var_matches_lavaan() {
         let ours = res
             .parameters
             .iter()
-            .find(|p| p.lhs == lhs && p.op == op && p.rhs == rhs)
+            .find(|p| p.lhs == lhs && p.op.as_str() == op && p.rhs == rhs)
             .unwrap_or_else(|| panic!("{lhs} {op} {rhs} missing"));
         let est = r["est"].as_f64().unwrap();
         let d = (ours.est - est).abs() / est.abs().max(1.0);
@@ -94,7 +94,7 @@ fn unbounded_is_inadmissible() {
     assert!(res
         .parameters
         .iter()
-        .any(|p| p.op == "~~" && p.lhs == p.rhs && p.est < 0.0));
+        .any(|p| p.op.as_str() == "~~" && p.lhs == p.rhs && p.est < 0.0));
     assert!(res.warnings.iter().any(|w| w.contains("negative")));
 }
 
@@ -108,7 +108,7 @@ fn user_lower_bound() {
     let target = free
         .parameters
         .iter()
-        .find(|p| p.lhs == "RI_close" && p.op == "~~" && p.rhs == "RI_close")
+        .find(|p| p.lhs == "RI_close" && p.op.as_str() == "~~" && p.rhs == "RI_close")
         .expect("RI variance")
         .est;
     let fx_free = free.chisq;
@@ -136,7 +136,7 @@ fn user_lower_bound() {
     let p = tight
         .parameters
         .iter()
-        .find(|p| p.lhs == "RI_close" && p.op == "~~" && p.rhs == "RI_close")
+        .find(|p| p.lhs == "RI_close" && p.op.as_str() == "~~" && p.rhs == "RI_close")
         .unwrap();
     assert_eq!(p.est, 2.0 * target);
     assert!(p.se.unwrap_or(1.0).abs() < 1e-8, "{:?}", p.se);

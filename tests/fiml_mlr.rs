@@ -72,7 +72,10 @@ fn assert_matches_lavaan(name: &str, json: &Value, res: &FitResult) {
             .parameters
             .iter()
             .find(|r| {
-                r.lhs == lhs && r.op == op && r.rhs == rhs && (r.group == group || op == ":=")
+                r.lhs == lhs
+                    && r.op.as_str() == op
+                    && r.rhs == rhs
+                    && (r.group == group || op == ":=")
             })
             .unwrap_or_else(|| panic!("{name}: no row {lhs} {op} {rhs}"));
         let what = format!("{name}: {lhs} {op} {rhs}");
@@ -353,7 +356,7 @@ fn est_se(res: &FitResult, lhs: &str, op: &str, rhs: &str) -> (f64, f64) {
     let r = res
         .parameters
         .iter()
-        .find(|r| r.lhs == lhs && r.op == op && r.rhs == rhs)
+        .find(|r| r.lhs == lhs && r.op.as_str() == op && r.rhs == rhs)
         .unwrap_or_else(|| panic!("{lhs} {op} {rhs}"));
     (r.est, r.se.unwrap())
 }

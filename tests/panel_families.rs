@@ -108,7 +108,10 @@ fn check_with(
             .parameters
             .iter()
             .find(|p| {
-                p.lhs == lhs && p.op == op && p.rhs == rhs && (p.group == group || op == ":=")
+                p.lhs == lhs
+                    && p.op.as_str() == op
+                    && p.rhs == rhs
+                    && (p.group == group || op == ":=")
             })
             .unwrap_or_else(|| panic!("{what}: not in the generated model"));
         let free = r["free"].as_u64().unwrap_or(0) > 0;
@@ -128,7 +131,11 @@ fn check_with(
         }
     }
     // and nothing more: the generated model has exactly lavaan's rows
-    let ours = res.parameters.iter().filter(|p| p.op != ":=").count();
+    let ours = res
+        .parameters
+        .iter()
+        .filter(|p| p.op.as_str() != ":=")
+        .count();
     let theirs = rows.iter().filter(|r| r["op"] != ":=").count();
     assert_eq!(ours, theirs, "{case_name}: number of parameter rows");
     eprintln!(
@@ -348,7 +355,7 @@ fn riclpm_time_invariant_predictor_and_outcome() {
     let effect = res
         .parameters
         .iter()
-        .filter(|p| p.op == "~" && p.rhs == "gender" && p.lhs.starts_with("close_"))
+        .filter(|p| p.op.as_str() == "~" && p.rhs == "gender" && p.lhs.starts_with("close_"))
         .map(|p| p.est)
         .collect::<Vec<_>>();
     assert_eq!(effect.len(), 4);
@@ -359,7 +366,7 @@ fn riclpm_time_invariant_predictor_and_outcome() {
     assert!(res
         .parameters
         .iter()
-        .any(|p| p.lhs == "lp" && p.op == "~" && p.rhs == "RI_lang"));
+        .any(|p| p.lhs == "lp" && p.op.as_str() == "~" && p.rhs == "RI_lang"));
     eprintln!(
         "RI-CLPM + gender → x_t, RIs → lp: chisq {:.3}, df {}",
         res.chisq, res.df

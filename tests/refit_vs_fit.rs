@@ -26,7 +26,7 @@ fn refit_equals_fit(syntax: &str, data: &Data, opts: &FitOptions) -> (FitResult,
     let find = |lhs: &str, op: &str, rhs: &str| {
         fit.parameters
             .iter()
-            .find(|p| p.lhs == lhs && p.op == op && p.rhs == rhs)
+            .find(|p| p.lhs == lhs && p.op.as_str() == op && p.rhs == rhs)
             .map(|p| p.est)
     };
     let base = vec![0.0; analysis.model.red.nphi];
@@ -38,7 +38,7 @@ fn refit_equals_fit(syntax: &str, data: &Data, opts: &FitOptions) -> (FitResult,
         let row = fit
             .parameters
             .iter()
-            .find(|p| p.lhs == info.lhs && p.op == info.op && p.rhs == info.rhs)
+            .find(|p| p.lhs == info.lhs && p.op.as_str() == info.op && p.rhs == info.rhs)
             .expect("a row of the fit");
         let est = refit.est[k];
         assert!(
@@ -73,7 +73,7 @@ fn dropped_direction_case16a() {
     let se = fit
         .parameters
         .iter()
-        .find(|p| p.lhs == "i_lang" && p.op == "~~" && p.rhs == "i_lang")
+        .find(|p| p.lhs == "i_lang" && p.op.as_str() == "~~" && p.rhs == "i_lang")
         .and_then(|p| p.se)
         .unwrap();
     assert!(se < 10.0, "{se}");
@@ -103,7 +103,7 @@ fn active_bound_pos_var() {
     let row = fit
         .parameters
         .iter()
-        .find(|p| p.lhs == "s_close" && p.op == "~~" && p.rhs == "s_close")
+        .find(|p| p.lhs == "s_close" && p.op.as_str() == "~~" && p.rhs == "s_close")
         .unwrap();
     let lavaan_se = o["parameters"]
         .as_array()

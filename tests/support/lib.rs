@@ -153,9 +153,9 @@ fn find<'a>(res: &'a FitResult, r: &Value) -> Option<&'a ParameterRow> {
     let lhs = r["lhs"].as_str().unwrap();
     let rhs = r["rhs"].as_str().unwrap_or("");
     let group = r["group"].as_u64().unwrap_or(1) as usize;
-    res.parameters
-        .iter()
-        .find(|p| p.op == op && p.lhs == lhs && (op == ":=" || (p.rhs == rhs && p.group == group)))
+    res.parameters.iter().find(|p| {
+        p.op.as_str() == op && p.lhs == lhs && (op == ":=" || (p.rhs == rhs && p.group == group))
+    })
 }
 
 /// Compare every row of `case.json[key]` (lavaan's parameterEstimates) with ours:

@@ -162,7 +162,11 @@ pub fn table_with(res: &FitResult, boot: Option<&BootSeInfo>) -> String {
         section(&mut out, "Intercepts", &rows, "~1", res, ci);
         section(&mut out, "Variances", &rows, "~~", res, ci);
     }
-    let defined: Vec<&ParameterRow> = res.parameters.iter().filter(|p| p.op == ":=").collect();
+    let defined: Vec<&ParameterRow> = res
+        .parameters
+        .iter()
+        .filter(|p| p.op.as_str() == ":=")
+        .collect();
     if !defined.is_empty() {
         header(&mut out, "Defined Parameters", ci);
         for p in defined {
@@ -331,7 +335,7 @@ fn row(out: &mut String, name: &str, p: &ParameterRow, indent: usize, ci: bool) 
         out,
         "{name:<22}{}{}{}{}{ci_cols}{}{}",
         num(Some(p.est), 10, 3),
-        if p.free > 0 || p.op == ":=" {
+        if p.free > 0 || p.op.as_str() == ":=" {
             num(p.se, 9, 3)
         } else {
             format!("{:>9}", "")
@@ -347,7 +351,8 @@ fn row(out: &mut String, name: &str, p: &ParameterRow, indent: usize, ci: bool) 
 /// intercepts and (residual) variances.
 fn is_endogenous(res: &FitResult, name: &str, group: usize) -> bool {
     res.parameters.iter().any(|p| {
-        p.group == group && ((p.op == "~" && p.lhs == name) || (p.op == "=~" && p.rhs == name))
+        p.group == group
+            && ((p.op.as_str() == "~" && p.lhs == name) || (p.op.as_str() == "=~" && p.rhs == name))
     })
 }
 
@@ -362,7 +367,7 @@ fn section(
     let variances = title == "Variances";
     let chosen: Vec<&&ParameterRow> = rows
         .iter()
-        .filter(|p| p.op == op && (op != "~~" || (p.lhs == p.rhs) == variances))
+        .filter(|p| p.op.as_str() == op && (op != "~~" || (p.lhs == p.rhs) == variances))
         .collect();
     if chosen.is_empty() {
         return;

@@ -4,8 +4,9 @@
 
 use crate::error::SemError;
 use crate::estimate;
+use crate::estimate::optimize::OptimResult;
 use crate::implied::admissible;
-use crate::infer;
+use crate::infer::{self, Inference};
 use crate::loss::objective::{Objective, Workspace};
 use crate::measures::{self, loglik};
 use crate::observe::moments::fixed_x_value;
@@ -13,16 +14,19 @@ use crate::observe::prepare::{prepare, RawUse, SampleData};
 use crate::observe::Data;
 use crate::report::{self, FitResult, GroupMatrices, NamedValues};
 use crate::specify::options::{Estimator, FitOptions, Information, Missing};
+use crate::specify::ram::RamModel;
 use crate::specify::{DataSetting, Model};
 
 /// Fit a model in lavaan syntax to data.
 pub fn fit(model: &str, data: &Data, opts: &FitOptions) -> Result<FitResult, SemError> {
     let est_opts = &opts.estimation;
+    // specify, observe
     let setting = data_setting(data, est_opts.estimator, est_opts.missing)?;
     let robust = est_opts.estimator == Estimator::Mlr || setting.clustered;
     let model = Model::new(model, &opts.model, setting)?;
     let sample = observe(data, &model, setting.missing_ml, robust)?;
     let ram = model.ram_for(|g, i, j| fixed_x_value(&sample.moments, g, i, j));
+    // loss, estimate
     let obj = Objective::of_sample(&ram, &model.red, &sample);
     let opt = estimate::estimate(
         &model.pt,
@@ -35,7 +39,7 @@ pub fn fit(model: &str, data: &Data, opts: &FitOptions) -> Result<FitResult, Sem
     let mut theta = vec![0.0; model.red.ntheta()];
     model.red.theta(&opt.phi, &mut theta);
     let ws = obj.workspace_at(&theta).ok_or(SemError::BadStart)?;
-
+    // infer
     let information = est_opts.information_for(robust);
     let rgroups = infer::robust_groups(&sample, &model.x_idx, &obj.weights, setting.missing_ml);
     let inference = infer::standard_errors(
@@ -49,23 +53,9 @@ pub fn fit(model: &str, data: &Data, opts: &FitOptions) -> Result<FitResult, Sem
         robust.then_some(rgroups.as_slice()),
         &sample.group_labels,
     );
+    // measure
     let lik = loglik::likelihoods(&model, &ws, &sample);
-    let mut warnings = sample.warnings();
-    if !opt.converged {
-        warnings.push(format!(
-            "the optimizer did not converge ({}; largest gradient element {:.2e}); results are not trustworthy",
-            opt.reason, opt.max_abs_gradient
-        ));
-    }
-    warnings.extend(inference.warnings.iter().cloned());
-    let labels = &sample.group_labels;
-    warnings.extend(admissible::warnings(
-        &model.pt,
-        &ram,
-        &ws.mats,
-        &ws.implied,
-        labels,
-    ));
+    let mut warnings = fit_warnings(&model, &ram, &ws, &sample, &opt, &inference);
     let parameters =
         report::rows::parameter_rows(&model, &ram, &ws, &opt.phi, inference.vcov_theta.as_ref());
     let groups = group_matrices(&model, &ws, &sample);
@@ -82,21 +72,7 @@ pub fn fit(model: &str, data: &Data, opts: &FitOptions) -> Result<FitResult, Sem
         &group_moments,
     );
     warnings.extend(tests.warnings.iter().cloned());
-    let fit_values = measures::fit_measures(&measures::FitInputs {
-        npar: model.npar,
-        fmin: opt.fx,
-        chisq: lik.chisq,
-        df: model.df(),
-        baseline_chisq: lik.baseline_chisq,
-        baseline_df: model.baseline_df(),
-        logl: lik.logl,
-        unrestricted_logl: lik.unrestricted,
-        groups: &group_moments,
-        robust: tests.robust_inputs,
-        missing_ml: setting.missing_ml,
-        fiml_corrected: tests.fiml_corrected,
-        options: measures::FitMeasureOptions::default(),
-    });
+    let fit_values = fit_measures(&model, &opt, &lik, &group_moments, &tests, setting);
     let modindices = if opts.output.modindices && !setting.missing_ml {
         measures::modindices::modification_indices(
             &model.pt,
@@ -109,6 +85,7 @@ pub fn fit(model: &str, data: &Data, opts: &FitOptions) -> Result<FitResult, Sem
     } else {
         Vec::new()
     };
+    // report
     Ok(FitResult {
         converged: opt.converged,
         iterations: opt.iterations,
@@ -130,11 +107,7 @@ pub fn fit(model: &str, data: &Data, opts: &FitOptions) -> Result<FitResult, Sem
         r2: measures::r_squared(&model.pt, &ram, &ws),
         parameters,
         groups,
-        vcov: if opts.output.vcov {
-            inference.vcov_theta
-        } else {
-            None
-        },
+        vcov: inference.vcov_theta.filter(|_| opts.output.vcov),
         modindices,
         fit: NamedValues(
             fit_values
@@ -151,6 +124,60 @@ pub fn fit(model: &str, data: &Data, opts: &FitOptions) -> Result<FitResult, Sem
         ov_names: model.pt.ov_names.clone(),
         scaled_test: tests.scaled_test,
     })
+}
+
+/// lavaan's `fitMeasures()` of the fit.
+fn fit_measures<'a>(
+    model: &Model,
+    opt: &OptimResult,
+    lik: &loglik::Likelihoods,
+    group_moments: &'a [measures::GroupMoments<'a>],
+    tests: &measures::robust_tests::RobustTests,
+    setting: DataSetting,
+) -> Vec<(&'static str, Option<f64>)> {
+    measures::fit_measures(&measures::FitInputs {
+        npar: model.npar,
+        fmin: opt.fx,
+        chisq: lik.chisq,
+        df: model.df(),
+        baseline_chisq: lik.baseline_chisq,
+        baseline_df: model.baseline_df(),
+        logl: lik.logl,
+        unrestricted_logl: lik.unrestricted,
+        groups: group_moments,
+        robust: tests.robust_inputs,
+        missing_ml: setting.missing_ml,
+        fiml_corrected: tests.fiml_corrected,
+        options: measures::FitMeasureOptions::default(),
+    })
+}
+
+/// The warnings of a fit before the robust tests: the sample's, non-convergence, the
+/// inference's, and lavaan's post-estimation checks of an admissible solution.
+fn fit_warnings(
+    model: &Model,
+    ram: &RamModel,
+    ws: &Workspace,
+    sample: &SampleData,
+    opt: &OptimResult,
+    inference: &Inference,
+) -> Vec<String> {
+    let mut warnings = sample.warnings();
+    if !opt.converged {
+        warnings.push(format!(
+            "the optimizer did not converge ({}; largest gradient element {:.2e}); results are not trustworthy",
+            opt.reason, opt.max_abs_gradient
+        ));
+    }
+    warnings.extend(inference.warnings.iter().cloned());
+    warnings.extend(admissible::warnings(
+        &model.pt,
+        ram,
+        &ws.mats,
+        &ws.implied,
+        &sample.group_labels,
+    ));
+    warnings
 }
 
 /// What the data decide about the model, and the combinations of data and options that

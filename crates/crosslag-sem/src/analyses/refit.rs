@@ -307,7 +307,7 @@ impl Analysis {
                 fx,
                 iterations: iterations as u64,
                 converged,
-                reason: String::new(),
+                reason: optimize::Termination::new(optimize::Stop::Unrecorded),
                 max_abs_gradient: f64::NAN,
             };
             let r =

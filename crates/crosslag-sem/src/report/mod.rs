@@ -2,9 +2,11 @@
 
 pub mod rows;
 
+use crate::estimate::optimize::Termination;
 pub use crate::measures::inputs::{GroupMatrices, NamedValues};
 pub use crate::measures::robust_tests::ScaledTest;
 use crate::specify::options::{Estimator, Information, Missing};
+use crate::specify::partable::Op;
 use ndarray::Array2;
 use serde::Serialize;
 
@@ -12,7 +14,8 @@ use serde::Serialize;
 #[derive(Debug, Clone, Serialize)]
 pub struct ParameterRow {
     pub lhs: String,
-    pub op: String,
+    /// lavaan's operator (`=~`, `~`, `~~`, `~1`, `:=`), serialized as lavaan spells it.
+    pub op: Op,
     pub rhs: String,
     /// 1-based group (0 for `:=` rows, which belong to no group).
     pub group: usize,
@@ -36,7 +39,8 @@ pub struct ParameterRow {
 pub struct FitResult {
     pub converged: bool,
     pub iterations: u64,
-    pub optimizer_reason: String,
+    /// Why the optimizer stopped (serialized as one sentence).
+    pub optimizer_reason: Termination,
     pub max_abs_gradient: f64,
     pub ngroups: usize,
     pub group_labels: Vec<String>,

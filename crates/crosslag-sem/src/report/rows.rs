@@ -6,7 +6,7 @@ use super::ParameterRow;
 use crate::infer::delta;
 use crate::loss::objective::Workspace;
 use crate::measures::standardize::{self, Kind};
-use crate::specify::partable::ParTable;
+use crate::specify::partable::{Op, ParTable};
 use crate::specify::ram::RamModel;
 use crate::specify::Model;
 use crate::stats;
@@ -42,7 +42,7 @@ pub fn parameter_rows(
         };
         parameters.push(ParameterRow {
             lhs: d.name.clone(),
-            op: ":=".into(),
+            op: Op::Defined,
             rhs: d.expr.to_lavaan(),
             group: 0,
             label: d.name.clone(),
@@ -115,7 +115,7 @@ fn table_rows(
         };
         parameters.push(ParameterRow {
             lhs: r.lhs.clone(),
-            op: r.op.as_str().to_string(),
+            op: r.op,
             rhs: r.rhs.clone(),
             group: g + 1,
             label: if r.user_label {
@@ -150,18 +150,21 @@ fn standardize_definitions(pt: &ParTable, params: &mut [ParameterRow]) {
             let lookup = |name: &str| -> Option<f64> {
                 params
                     .iter()
-                    .find(|r| r.op != ":=" && r.label == name)
+                    .find(|r| r.op != Op::Defined && r.label == name)
                     .and_then(pick)
                     .or_else(|| {
                         params
                             .iter()
-                            .find(|r| r.op == ":=" && r.lhs == name)
+                            .find(|r| r.op == Op::Defined && r.lhs == name)
                             .and_then(pick)
                     })
             };
             vals[slot] = d.expr.eval(&lookup).ok();
         }
-        if let Some(row) = params.iter_mut().find(|r| r.op == ":=" && r.lhs == d.name) {
+        if let Some(row) = params
+            .iter_mut()
+            .find(|r| r.op == Op::Defined && r.lhs == d.name)
+        {
             row.std_lv = vals[0];
             row.std_all = vals[1];
             row.std_nox = vals[2];

@@ -17,6 +17,7 @@ use crate::observe::moments::Moments;
 use crate::observe::Data;
 use crate::report::{FitResult, GroupMatrices};
 use crate::specify::options::{Estimator, FitOptions, Missing};
+use crate::specify::partable::Op;
 use ndarray::Array2;
 use rand::RngExt;
 use rayon::prelude::*;
@@ -159,7 +160,7 @@ impl Bootstrap {
         let find = |lhs: &str, op: &str, rhs: &str, g: usize| {
             fit.parameters
                 .iter()
-                .find(|p| p.lhs == lhs && p.op == op && p.rhs == rhs && p.group == g)
+                .find(|p| p.lhs == lhs && p.op.as_str() == op && p.rhs == rhs && p.group == g)
                 .map(|p| p.est)
         };
         let base = vec![0.0; analysis.model.red.nphi];
@@ -421,10 +422,10 @@ fn boot_parameters(analysis: &Analysis, fit: &FitResult) -> Vec<BootParameter> {
         .map(|info| {
             let row = fit.parameters.iter().find(|p| {
                 if info.op == ":=" {
-                    p.op == ":=" && p.lhs == info.lhs
+                    p.op == Op::Defined && p.lhs == info.lhs
                 } else {
                     p.lhs == info.lhs
-                        && p.op == info.op
+                        && p.op.as_str() == info.op
                         && p.rhs == info.rhs
                         && p.group == info.group
                 }
@@ -588,7 +589,7 @@ mod tests {
                     .iter()
                     .find(|r| {
                         r.lhs == p.info.lhs
-                            && r.op == p.info.op
+                            && r.op.as_str() == p.info.op
                             && (p.info.op == ":=" || r.rhs == p.info.rhs)
                     })
                     .unwrap();

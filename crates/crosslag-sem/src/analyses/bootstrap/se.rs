@@ -7,6 +7,7 @@ use super::summary::summarize;
 use crate::error::SemError;
 use crate::report::{FitResult, ParameterRow};
 use crate::specify::constraints::Reduction;
+use crate::specify::partable::Op;
 use crate::stats;
 use ndarray::Array2;
 use serde::{Deserialize, Serialize};
@@ -123,7 +124,7 @@ impl Bootstrap {
             };
             v.retain(|x| x.is_finite());
             v.sort_by(|a, b| a.total_cmp(b));
-            let name = if row.op == ":=" {
+            let name = if row.op == Op::Defined {
                 row.lhs.clone()
             } else if self.fit.ngroups > 1 {
                 format!("{} {} {} (group {})", row.lhs, row.op, row.rhs, row.group)
@@ -220,7 +221,7 @@ impl Bootstrap {
         out: &BootOutput,
     ) -> Option<(Vec<f64>, bool, Option<f64>)> {
         let red = &self.analysis.model.red;
-        if row.op == ":=" {
+        if row.op == Op::Defined {
             let k = self
                 .parameters
                 .iter()
@@ -238,7 +239,7 @@ impl Bootstrap {
                 .find(|r| {
                     r.free > 0
                         && r.lhs == row.lhs
-                        && r.op.as_str() == row.op
+                        && r.op == row.op
                         && r.rhs == row.rhs
                         && r.group + 1 == row.group
                 })
@@ -413,7 +414,7 @@ mod tests {
         let row = |lhs: &str, op: &str, rhs: &str| {
             res.parameters
                 .iter()
-                .find(|p| p.lhs == lhs && p.op == op && p.rhs == rhs)
+                .find(|p| p.lhs == lhs && p.op.as_str() == op && p.rhs == rhs)
                 .unwrap()
         };
         let a = col("a");
@@ -447,7 +448,11 @@ mod tests {
         // BCa: inside the range of the replications, differs from the percentile interval
         let (bres, binfo) = boot.fit_with_bootstrap_se(&out, BootCiType::Bca).unwrap();
         assert_eq!(binfo.ci_type, BootCiType::Bca);
-        let bi = bres.parameters.iter().find(|p| p.op == ":=").unwrap();
+        let bi = bres
+            .parameters
+            .iter()
+            .find(|p| p.op == Op::Defined)
+            .unwrap();
         assert!(bi.ci_lower.unwrap() >= ind[0] && bi.ci_upper.unwrap() <= ind[59]);
         assert_eq!(bi.se, ri.se);
         // a shard is refused

@@ -2,15 +2,16 @@
 //! the tests of each direction, the random intercepts, the tests of group differences.
 
 use super::edit::{self, Path};
-use super::hypotheses::{cov_row, decide, restricted_lrt, row, sign_of, wald};
+use super::hypotheses::{cov_row, decide, restricted_lrt, row, wald};
 use super::options::{declaration, TransactError, TransactOptions};
 use super::report::{
-    Between, ConstructNodes, Direction, Effect, GroupReport, JointTest, Layout, LrtTest,
+    Between, ConstructNodes, Direction, Effect, GroupReport, JointTest, Layout, LrtTest, Sign,
 };
 use crate::families::panel::{self, Constraint, Family, GroupLagged};
 use crate::observe::Data;
 use crate::report::{FitResult, ParameterRow};
 use crate::specify::options::FitOptions;
+use crate::specify::partable::Op;
 
 pub(super) struct Fitted<'a> {
     pub(super) opts: &'a TransactOptions,
@@ -37,7 +38,13 @@ impl Fitted<'_> {
         let w = &self.layout.waves;
         (1..w.len())
             .filter_map(|t| {
-                let r = row(&self.res, &to.within[t], "~", &from.within[t - 1], g)?;
+                let r = row(
+                    &self.res,
+                    &to.within[t],
+                    Op::Regression,
+                    &from.within[t - 1],
+                    g,
+                )?;
                 let mut e = Effect::from_row(r, self.zq);
                 e.from_wave = Some(w[t - 1].clone());
                 e.to_wave = Some(w[t].clone());
@@ -50,7 +57,7 @@ impl Fitted<'_> {
         self.res
             .parameters
             .iter()
-            .filter(|r| r.op == "~" && group.is_none_or(|g| r.group == g))
+            .filter(|r| r.op == Op::Regression && group.is_none_or(|g| r.group == g))
             .filter(|r| paths.iter().any(|p| p.lhs == r.lhs && p.rhs == r.rhs))
             .collect()
     }
@@ -97,7 +104,7 @@ impl Fitted<'_> {
             from: from.name.clone(),
             to: to.name.clone(),
             constrained,
-            sign: sign_of(&effects),
+            sign: Sign::of(&effects),
             effects,
             wald,
             lrt: Some(lrt),

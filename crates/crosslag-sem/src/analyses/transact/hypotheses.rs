@@ -4,12 +4,13 @@
 
 use super::edit::EditError;
 use super::options::TransactError;
-use super::report::{Effect, LrtTest, WaldTest};
+use super::report::{LrtTest, WaldTest};
 use crate::analyses::compare;
 use crate::linalg;
 use crate::observe::Data;
 use crate::report::{FitResult, ParameterRow};
 use crate::specify::options::FitOptions;
+use crate::specify::partable::Op;
 use crate::stats;
 use ndarray::Array2;
 
@@ -29,7 +30,7 @@ pub(super) fn fit_model(
 pub(super) fn row<'a>(
     res: &'a FitResult,
     lhs: &str,
-    op: &str,
+    op: Op,
     rhs: &str,
     g: usize,
 ) -> Option<&'a ParameterRow> {
@@ -45,7 +46,7 @@ pub(super) fn cov_row<'a>(
     b: &str,
     g: usize,
 ) -> Option<&'a ParameterRow> {
-    row(res, a, "~~", b, g).or_else(|| row(res, b, "~~", a, g))
+    row(res, a, Op::Covariance, b, g).or_else(|| row(res, b, Op::Covariance, a, g))
 }
 
 /// The joint Wald test that the free parameters among `rows` are zero; copies of a label
@@ -116,7 +117,7 @@ pub(super) fn lrt(
                 chisq: r.chisq_diff,
                 df: r.df_diff,
                 pvalue: r.pvalue.filter(|_| restricted.converged),
-                method: cmp.method.clone(),
+                method: Some(cmp.method),
                 restricted_syntax,
                 warnings,
             }
@@ -128,7 +129,7 @@ pub(super) fn lrt(
                 chisq: None,
                 df: None,
                 pvalue: None,
-                method: String::new(),
+                method: None,
                 restricted_syntax,
                 warnings,
             }
@@ -155,22 +156,11 @@ pub(super) fn restricted_lrt(
             chisq: None,
             df: None,
             pvalue: None,
-            method: String::new(),
+            method: None,
             restricted_syntax: syntax,
             warnings: vec![format!("the restricted model could not be fitted: {e}")],
         },
     })
-}
-
-pub(super) fn sign_of(effects: &[Effect]) -> String {
-    let pos = effects.iter().filter(|e| e.free && e.est > 0.0).count();
-    let neg = effects.iter().filter(|e| e.free && e.est < 0.0).count();
-    match (pos, neg) {
-        (_, 0) => "positive",
-        (0, _) => "negative",
-        _ => "mixed",
-    }
-    .to_string()
 }
 
 /// Decision at α: the LRT's p-value when available, else the Wald test's.

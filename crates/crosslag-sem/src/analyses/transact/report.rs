@@ -4,9 +4,11 @@
 use super::chibar::ChiBarTest;
 use super::edit::Path;
 use super::options::{column, TransactOptions};
+use crate::analyses::compare::LrtMethod;
 use crate::families::panel::{Constraint, Family};
 use crate::report::{FitResult, ParameterRow};
 use crate::specify::options::{Estimator, Missing};
+use crate::specify::partable::Op;
 use serde::Serialize;
 
 /// The variables of one construct in a model, per wave.
@@ -71,7 +73,7 @@ impl Layout {
 #[derive(Debug, Clone, Serialize)]
 pub struct Effect {
     pub lhs: String,
-    pub op: String,
+    pub op: Op,
     pub rhs: String,
     /// Waves of the predictor and the outcome (lagged effects).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -100,7 +102,7 @@ impl Effect {
         let se = finite(r.se).filter(|_| r.free > 0);
         Effect {
             lhs: r.lhs.clone(),
-            op: r.op.clone(),
+            op: r.op,
             rhs: r.rhs.clone(),
             from_wave: None,
             to_wave: None,
@@ -136,8 +138,9 @@ pub struct LrtTest {
     pub chisq: Option<f64>,
     pub df: Option<f64>,
     pub pvalue: Option<f64>,
-    /// `standard` or `satorra.bentler.2001` (MLR).
-    pub method: String,
+    /// `standard` or `satorra.bentler.2001` (MLR); written `""` when there is no test.
+    #[serde(serialize_with = "method_or_empty")]
+    pub method: Option<LrtMethod>,
     /// The restricted model's syntax.
     pub restricted_syntax: String,
     pub warnings: Vec<String>,
@@ -159,7 +162,35 @@ pub struct Direction {
     /// p-value the decision is based on.
     pub pvalue: Option<f64>,
     /// Sign of the estimates: `positive`, `negative` or `mixed`.
-    pub sign: String,
+    pub sign: Sign,
+}
+
+/// The sign of a set of free estimates: all positive (or zero), all negative, or both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Sign {
+    Positive,
+    Negative,
+    Mixed,
+}
+
+impl Sign {
+    /// The sign of the free effects: `positive` when none is negative, `negative` when none is
+    /// positive (and some is negative), else `mixed`.
+    pub fn of(effects: &[Effect]) -> Sign {
+        let pos = effects.iter().filter(|e| e.free && e.est > 0.0).count();
+        let neg = effects.iter().filter(|e| e.free && e.est < 0.0).count();
+        match (pos, neg) {
+            (_, 0) => Sign::Positive,
+            (0, _) => Sign::Negative,
+            _ => Sign::Mixed,
+        }
+    }
+}
+
+/// `None` written as `""` (the JSON of a test that could not be computed).
+fn method_or_empty<S: serde::Serializer>(m: &Option<LrtMethod>, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(m.map_or("", LrtMethod::as_str))
 }
 
 /// A joint test over all groups (several groups).

@@ -99,7 +99,7 @@ fn decisions_and_words() {
         chisq: Some(1.0),
         df: Some(1.0),
         pvalue: Some(0.3),
-        method: "standard".into(),
+        method: Some(crate::analyses::compare::LrtMethod::Standard),
         restricted_syntax: String::new(),
         warnings: vec![],
     };

@@ -5,6 +5,7 @@ use super::report::{
     Conclusion, Direction, Effect, GroupVerdict, JointTest, LrtTest, ModelComparison, ModelReport,
     Verdict, WaldTest,
 };
+use crate::analyses::compare::LrtMethod;
 use crate::families::panel::Family;
 
 /// `< .001` or `= .023` (APA style).
@@ -64,7 +65,7 @@ fn fmt_df(df: f64) -> String {
 
 fn lrt_text(t: &LrtTest) -> Option<String> {
     let (c, d, p) = (t.chisq?, t.df?, t.pvalue?);
-    let scaled = if t.method == "standard" {
+    let scaled = if t.method == Some(LrtMethod::Standard) {
         ""
     } else {
         " (scaled)"
