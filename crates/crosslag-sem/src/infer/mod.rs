@@ -1,10 +1,17 @@
 //! Step 5 of a fit, **infer**: the covariance matrix of the estimates from the information
 //! matrix (with lavaan's generalized inverse, [`vcov`]), the sandwich and the robust tests
-//! ([`robust`]), the delta method for `:=` parameters ([`delta`]).
+//! ([`robust`]), the delta method for `:=` parameters ([`delta`]); which standard errors a
+//! fit may have ([`request`]: lavaan's `se =` checked against the estimator and the data).
 
 pub mod delta;
+pub mod request;
 pub mod robust;
 pub mod vcov;
+
+pub use request::{
+    se_method, BootCiType, BootstrapOption, BootstrapSe, SeMethod, SeRequest, SeRequestError,
+    SeType,
+};
 
 use crate::loss::information;
 use crate::loss::objective::Workspace;

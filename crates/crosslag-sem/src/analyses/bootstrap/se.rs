@@ -10,18 +10,9 @@ use crate::specify::constraints::Reduction;
 use crate::specify::partable::Op;
 use crate::stats;
 use ndarray::Array2;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-/// Interval type of bootstrap standard errors in a fit (lavaan's
-/// `parameterEstimates(boot.ci.type = )`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum BootCiType {
-    /// Percentile interval (lavaan's default `"perc"`).
-    Perc,
-    /// Bias-corrected and accelerated interval (`"bca"`).
-    Bca,
-}
+pub use crate::infer::BootCiType;
 
 /// What a fit with bootstrap standard errors reports about its bootstrap (lavaan's
 /// `se = "bootstrap"`).
