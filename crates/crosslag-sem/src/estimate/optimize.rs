@@ -12,7 +12,7 @@
 //! The result says how many iterations were used and why the search stopped.
 
 use crate::linalg;
-use crate::loss::information;
+use crate::loss::discrepancy;
 use crate::loss::objective::Objective;
 use argmin::core::{CostFunction, Error, Executor, Gradient, State, TerminationReason};
 use argmin::solver::linesearch::MoreThuenteLineSearch;
@@ -187,9 +187,9 @@ pub fn phi_information(obj: &Objective, phi: &[f64], observed: bool) -> Option<A
     obj.reduction.theta(phi, &mut theta);
     let ws = obj.workspace_at(&theta)?;
     let i_theta = if observed {
-        information::hessian(obj.model, &ws, &obj.weights)
+        discrepancy::hessian(obj.model, &ws, &obj.weights)
     } else {
-        information::expected(obj.model, &ws, &obj.weights)
+        discrepancy::expected(obj.model, &ws, &obj.weights)
     };
     let j = obj.reduction.jacobian(phi);
     let mut info = j.t().dot(&i_theta).dot(&j);

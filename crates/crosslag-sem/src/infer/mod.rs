@@ -13,8 +13,8 @@ pub use request::{
     SeType,
 };
 
-use crate::loss::information;
-use crate::loss::objective::Workspace;
+use crate::loss::discrepancy;
+use crate::loss::workspace::Workspace;
 use crate::observe::prepare::SampleData;
 use crate::specify::options::Information;
 use crate::specify::ram::RamModel;
@@ -77,8 +77,8 @@ pub fn standard_errors(
     let mut out = Inference::default();
     let n = ntotal as f64;
     let i_theta = match information {
-        Information::Expected => information::expected(ram, ws, weights),
-        Information::Observed => information::hessian(ram, ws, weights),
+        Information::Expected => discrepancy::expected(ram, ws, weights),
+        Information::Observed => discrepancy::hessian(ram, ws, weights),
     };
     let curvature = (information == Information::Observed && !model.red.linear)
         .then(|| model.red.curvature(phi, &ws.grad_theta));

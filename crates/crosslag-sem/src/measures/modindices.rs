@@ -14,8 +14,8 @@
 //! does.
 
 use crate::linalg;
-use crate::loss::information;
 use crate::loss::objective::Objective;
+use crate::loss::{discrepancy, information};
 use crate::measures::standardize::{self, Kind};
 use crate::observe::moments::Moments;
 use crate::specify::constraints::Reduction;
@@ -117,7 +117,7 @@ fn full_candidates(pt: &ParTable, g: usize) -> Vec<(String, Op, String)> {
 /// `Σ_g w_g [½ tr(Σ⁻¹(W − Σ)Σ⁻¹ ∂_kΣ) + ∂_kμᵀ Σ⁻¹ d]`.
 fn expected_without_x(
     ram: &RamModel,
-    ws: &crate::loss::objective::Workspace,
+    ws: &crate::loss::workspace::Workspace,
     weights: &[f64],
     x_idx: &[usize],
 ) -> (Array2<f64>, Vec<f64>) {
@@ -233,7 +233,7 @@ pub fn modification_indices(
         .collect();
     let (info_x, score_x) = expected_without_x(&ram, &ws, &obj.weights, &x_idx);
     let info = if observed {
-        information::hessian(&ram, &ws, &obj.weights)
+        discrepancy::hessian(&ram, &ws, &obj.weights)
     } else {
         info_x
     };

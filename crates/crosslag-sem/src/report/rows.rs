@@ -4,7 +4,7 @@
 
 use super::ParameterRow;
 use crate::infer::delta;
-use crate::loss::objective::Workspace;
+use crate::loss::workspace::Workspace;
 use crate::measures::standardize::{self, Kind};
 use crate::specify::partable::{Op, ParTable};
 use crate::specify::ram::RamModel;
