@@ -45,12 +45,18 @@ fn pos_var_matches_lavaan() {
         .iter()
         .filter(|p| p.op.as_str() == "~~" && p.lhs == p.rhs)
     {
-        assert!(p.est >= 0.0, "{} ~~ {} = {}", p.lhs, p.rhs, p.est);
+        assert!(
+            p.estimate.est >= 0.0,
+            "{} ~~ {} = {}",
+            p.lhs,
+            p.rhs,
+            p.estimate.est
+        );
     }
     let on_bound: Vec<&str> = res
         .parameters
         .iter()
-        .filter(|p| p.op.as_str() == "~~" && p.lhs == p.rhs && p.free > 0 && p.est == 0.0)
+        .filter(|p| p.op.as_str() == "~~" && p.lhs == p.rhs && p.free > 0 && p.estimate.est == 0.0)
         .map(|p| p.lhs.as_str())
         .collect();
     assert_eq!(on_bound, vec!["s_close"]);
@@ -78,9 +84,13 @@ fn pos_var_matches_lavaan() {
             .find(|p| p.lhs == lhs && p.op.as_str() == op && p.rhs == rhs)
             .unwrap_or_else(|| panic!("{lhs} {op} {rhs} missing"));
         let est = r["est"].as_f64().unwrap();
-        let d = (ours.est - est).abs() / est.abs().max(1.0);
+        let d = (ours.estimate.est - est).abs() / est.abs().max(1.0);
         worst = worst.max(d);
-        assert!(d < 1e-4, "{lhs} {op} {rhs}: {} vs lavaan {est}", ours.est);
+        assert!(
+            d < 1e-4,
+            "{lhs} {op} {rhs}: {} vs lavaan {est}",
+            ours.estimate.est
+        );
     }
     eprintln!(
         "largest relative difference of the estimates from lavaan: {worst:.2e}; fx {fx:.12} vs {fx_lavaan:.12}"
@@ -94,7 +104,7 @@ fn unbounded_is_inadmissible() {
     assert!(res
         .parameters
         .iter()
-        .any(|p| p.op.as_str() == "~~" && p.lhs == p.rhs && p.est < 0.0));
+        .any(|p| p.op.as_str() == "~~" && p.lhs == p.rhs && p.estimate.est < 0.0));
     assert!(res.warnings.iter().any(|w| w.contains("negative")));
 }
 
@@ -110,6 +120,7 @@ fn user_lower_bound() {
         .iter()
         .find(|p| p.lhs == "RI_close" && p.op.as_str() == "~~" && p.rhs == "RI_close")
         .expect("RI variance")
+        .estimate
         .est;
     let fx_free = free.chisq;
     let label = |s: &str, bound: f64| {
@@ -138,7 +149,11 @@ fn user_lower_bound() {
         .iter()
         .find(|p| p.lhs == "RI_close" && p.op.as_str() == "~~" && p.rhs == "RI_close")
         .unwrap();
-    assert_eq!(p.est, 2.0 * target);
-    assert!(p.se.unwrap_or(1.0).abs() < 1e-8, "{:?}", p.se);
+    assert_eq!(p.estimate.est, 2.0 * target);
+    assert!(
+        p.estimate.se.unwrap_or(1.0).abs() < 1e-8,
+        "{:?}",
+        p.estimate.se
+    );
     assert!(tight.chisq > fx_free + 1e-3);
 }

@@ -27,7 +27,7 @@ fn refit_equals_fit(syntax: &str, data: &Data, opts: &FitOptions) -> (FitResult,
         fit.parameters
             .iter()
             .find(|p| p.lhs == lhs && p.op.as_str() == op && p.rhs == rhs)
-            .map(|p| p.est)
+            .map(|p| p.estimate.est)
     };
     let base = vec![0.0; analysis.model.red.nphi];
     let phi0 = analysis.phi_from_rows(&base, |r| find(&r.lhs, r.op.as_str(), &r.rhs));
@@ -42,13 +42,16 @@ fn refit_equals_fit(syntax: &str, data: &Data, opts: &FitOptions) -> (FitResult,
             .expect("a row of the fit");
         let est = refit.est[k];
         assert!(
-            (est - row.est).abs() <= 1e-6 * row.est.abs().max(1.0),
+            (est - row.estimate.est).abs() <= 1e-6 * row.estimate.est.abs().max(1.0),
             "{}: estimate {est} vs fit {}",
             info.name,
-            row.est
+            row.estimate.est
         );
-        let (Some(a), Some(b)) = (refit.se[k], row.se) else {
-            panic!("{}: SE {:?} vs fit {:?}", info.name, refit.se[k], row.se);
+        let (Some(a), Some(b)) = (refit.se[k], row.estimate.se) else {
+            panic!(
+                "{}: SE {:?} vs fit {:?}",
+                info.name, refit.se[k], row.estimate.se
+            );
         };
         let rel = (a - b).abs() / b.abs().max(1e-8);
         assert!(rel < 1e-6, "{}: SE {a} vs fit {b}", info.name);
@@ -74,7 +77,7 @@ fn dropped_direction_case16a() {
         .parameters
         .iter()
         .find(|p| p.lhs == "i_lang" && p.op.as_str() == "~~" && p.rhs == "i_lang")
-        .and_then(|p| p.se)
+        .and_then(|p| p.estimate.se)
         .unwrap();
     assert!(se < 10.0, "{se}");
     eprintln!("case16a: largest relative SE difference {worst:.2e}");
@@ -112,9 +115,9 @@ fn active_bound_pos_var() {
         .find(|p| p["lhs"] == "s_close" && p["rhs"] == "s_close")
         .and_then(|p| p["se"].as_f64())
         .unwrap();
-    assert!(row.est.abs() < 1e-10, "{row:?}");
+    assert!(row.estimate.est.abs() < 1e-10, "{row:?}");
     assert!(
-        (row.se.unwrap() - lavaan_se).abs() < 1e-3 * lavaan_se,
+        (row.estimate.se.unwrap() - lavaan_se).abs() < 1e-3 * lavaan_se,
         "{row:?}"
     );
     eprintln!("pos.var: largest relative SE difference {worst:.2e}");

@@ -104,7 +104,7 @@ fn style(r: &ParameterRow, alpha: f64) -> (&'static str, &'static str, f64, bool
     if r.free == 0 {
         let labelled = r.op.as_str() == "~~";
         ("#8a8a8a", "", 1.0, labelled)
-    } else if r.pvalue.is_some_and(|p| p < alpha) {
+    } else if r.estimate.pvalue.is_some_and(|p| p < alpha) {
         ("#000000", "", 1.9, true)
     } else {
         ("#666666", "6 4", 1.3, true)

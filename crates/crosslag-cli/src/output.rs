@@ -327,21 +327,25 @@ fn header(out: &mut String, title: &str, ci: bool) {
 fn row(out: &mut String, name: &str, p: &ParameterRow, indent: usize, ci: bool) {
     let name = format!("{:indent$}{name}", "");
     let ci_cols = if ci {
-        format!("{}{}", num(p.ci_lower, 9, 3), num(p.ci_upper, 9, 3))
+        format!(
+            "{}{}",
+            num(p.estimate.ci_lower, 9, 3),
+            num(p.estimate.ci_upper, 9, 3)
+        )
     } else {
         String::new()
     };
     let _ = writeln!(
         out,
         "{name:<22}{}{}{}{}{ci_cols}{}{}",
-        num(Some(p.est), 10, 3),
+        num(Some(p.estimate.est), 10, 3),
         if p.free > 0 || p.op.as_str() == ":=" {
-            num(p.se, 9, 3)
+            num(p.estimate.se, 9, 3)
         } else {
             format!("{:>9}", "")
         },
-        num(p.z, 9, 3),
-        num(p.pvalue, 9, 3),
+        num(p.estimate.z, 9, 3),
+        num(p.estimate.pvalue, 9, 3),
         num(p.std_lv, 9, 3),
         num(p.std_all, 9, 3)
     );

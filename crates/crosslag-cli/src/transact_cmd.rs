@@ -280,12 +280,12 @@ fn effect_line(out: &mut String, name: &str, e: &Effect) {
     let _ = writeln!(
         out,
         "    {name:<30}{}{}{}{:>8}{}{}{}",
-        num(Some(e.est), 10, 3),
-        num(e.se, 9, 3),
-        num(e.z, 8, 2),
-        pval(e.pvalue),
-        num(e.ci_lower, 10, 3),
-        num(e.ci_upper, 10, 3),
+        num(Some(e.estimate.est), 10, 3),
+        num(e.estimate.se, 9, 3),
+        num(e.estimate.z, 8, 2),
+        pval(e.estimate.pvalue),
+        num(e.estimate.ci_lower, 10, 3),
+        num(e.estimate.ci_upper, 10, 3),
         num(e.std_all, 9, 3)
     );
 }

@@ -16,24 +16,24 @@ use crate::specify::ram::{RamMatrices, RamModel};
 use ndarray::Array2;
 use std::sync::Arc;
 
+/// What the evaluation of one group works on.
+pub struct GroupEval<'w> {
+    /// The implied moments (already computed) and the RAM matrices they come from.
+    pub imp: &'w Implied,
+    pub mats: &'w RamMatrices,
+    /// The group's ML buffers; the gradient with respect to the RAM entries is left in
+    /// `grad_a`, `grad_s`, `grad_m`.
+    pub ml: &'w mut MlGroup,
+    /// The FIML buffers of every group (empty for complete-data ML).
+    pub fiml_work: &'w mut [FimlWork],
+    pub meanstructure: bool,
+}
+
 /// The discrepancy F_g of one group.
 pub trait Loss {
-    /// F_g at the implied moments of group `g` (`imp`, from the RAM matrices `mats`); `None`
-    /// when Σ is not positive definite. With `want_grad`, the gradient with respect to the
-    /// entries of A, S and m is left in `ml.grad_a`, `ml.grad_s`, `ml.grad_m`. `ml` and
-    /// `fiml_work` are the buffers of the group and of every group's FIML patterns (empty for
-    /// complete-data ML).
-    #[allow(clippy::too_many_arguments)]
-    fn group_value(
-        &self,
-        g: usize,
-        imp: &Implied,
-        mats: &RamMatrices,
-        ml: &mut MlGroup,
-        fiml_work: &mut [FimlWork],
-        meanstructure: bool,
-        want_grad: bool,
-    ) -> Option<f64>;
+    /// F_g of group `g` at its implied moments; `None` when Σ is not positive definite. With
+    /// `want_grad`, also its gradient with respect to the RAM entries (in `ev.ml`).
+    fn group_value(&self, g: usize, ev: GroupEval<'_>, want_grad: bool) -> Option<f64>;
 
     /// The information per observation with respect to θ at the point `ws` was evaluated at:
     /// the analytic Hessian of fx (`observed`) or its expectation, summed over the groups
@@ -61,19 +61,10 @@ impl<'a> Ml<'a> {
 
 impl Loss for Ml<'_> {
     #[inline]
-    fn group_value(
-        &self,
-        g: usize,
-        imp: &Implied,
-        mats: &RamMatrices,
-        ml: &mut MlGroup,
-        _fiml_work: &mut [FimlWork],
-        meanstructure: bool,
-        want_grad: bool,
-    ) -> Option<f64> {
-        let f = ml.value(&self.moments[g], imp, meanstructure)?;
+    fn group_value(&self, g: usize, ev: GroupEval<'_>, want_grad: bool) -> Option<f64> {
+        let f = ev.ml.value(&self.moments[g], ev.imp, ev.meanstructure)?;
         if want_grad {
-            ml.gradient(imp, mats, meanstructure);
+            ev.ml.gradient(ev.imp, ev.mats, ev.meanstructure);
         }
         Some(f)
     }
@@ -110,18 +101,10 @@ impl Fiml {
 
 impl Loss for Fiml {
     #[inline]
-    fn group_value(
-        &self,
-        g: usize,
-        imp: &Implied,
-        mats: &RamMatrices,
-        ml: &mut MlGroup,
-        fiml_work: &mut [FimlWork],
-        _meanstructure: bool,
-        want_grad: bool,
-    ) -> Option<f64> {
+    fn group_value(&self, g: usize, ev: GroupEval<'_>, want_grad: bool) -> Option<f64> {
+        let GroupEval { imp, mats, ml, .. } = ev;
         let gd = &self.data.groups[g];
-        let fw = &mut fiml_work[g];
+        let fw = &mut ev.fiml_work[g];
         let m2ll = fw.value(gd, imp.mu.view(), imp.sigma.view(), want_grad)?;
         let f = m2ll / gd.nobs() as f64 - self.data.h1[g];
         if want_grad {
@@ -164,23 +147,10 @@ impl Discrepancy<'_> {
 
 impl Loss for Discrepancy<'_> {
     #[inline]
-    fn group_value(
-        &self,
-        g: usize,
-        imp: &Implied,
-        mats: &RamMatrices,
-        ml: &mut MlGroup,
-        fiml_work: &mut [FimlWork],
-        meanstructure: bool,
-        want_grad: bool,
-    ) -> Option<f64> {
+    fn group_value(&self, g: usize, ev: GroupEval<'_>, want_grad: bool) -> Option<f64> {
         match self {
-            Discrepancy::Ml(l) => {
-                l.group_value(g, imp, mats, ml, fiml_work, meanstructure, want_grad)
-            }
-            Discrepancy::Fiml(l) => {
-                l.group_value(g, imp, mats, ml, fiml_work, meanstructure, want_grad)
-            }
+            Discrepancy::Ml(l) => l.group_value(g, ev, want_grad),
+            Discrepancy::Fiml(l) => l.group_value(g, ev, want_grad),
         }
     }
 

@@ -4,7 +4,7 @@
 //!
 //! Buffers live in a `RefCell` so that evaluating the objective allocates nothing.
 
-use super::discrepancy::{Discrepancy, Fiml, Loss, Ml};
+use super::discrepancy::{Discrepancy, Fiml, GroupEval, Loss, Ml};
 use super::workspace::{FimlData, Workspace};
 use crate::implied::Implied;
 use crate::loss::ml::MlGroup;
@@ -131,15 +131,14 @@ impl<'a> Objective<'a> {
             if !implied[g].compute(&mats[g]) {
                 return None;
             }
-            let f = self.loss.group_value(
-                g,
-                &implied[g],
-                &mats[g],
-                &mut ml[g],
+            let ev = GroupEval {
+                imp: &implied[g],
+                mats: &mats[g],
+                ml: &mut ml[g],
                 fiml_work,
-                ms,
-                want_grad,
-            )?;
+                meanstructure: ms,
+            };
+            let f = self.loss.group_value(g, ev, want_grad)?;
             fx += 0.5 * self.weights[g] * f;
         }
         if want_grad {

@@ -2,7 +2,7 @@
 //! errors, z, p, Wald intervals, the standardized values of every row (lavaan
 //! `lav_standardize_*`), and the `:=` rows with delta-method standard errors.
 
-use super::ParameterRow;
+use super::{Estimate, ParameterRow};
 use crate::infer::delta;
 use crate::loss::workspace::Workspace;
 use crate::measures::standardize::{self, Kind};
@@ -28,18 +28,6 @@ pub fn parameter_rows(
         let (est, grad_phi) = model.red.definition_value(d, phi);
         // Var = ∇ᵀ V_φ ∇, where V_φ is vcov_θ at the first copy of each φ element.
         let se = vcov_theta.map(|vt| delta::se(vt, &model.red.phi_first_theta, &grad_phi));
-        let (z, pvalue, lo, hi) = match se {
-            Some(se) => {
-                let z = est / se;
-                (
-                    Some(z),
-                    Some(2.0 * stats::pnorm(-z.abs())),
-                    Some(est - z975 * se),
-                    Some(est + z975 * se),
-                )
-            }
-            None => (None, None, None, None),
-        };
         parameters.push(ParameterRow {
             lhs: d.name.clone(),
             op: Op::Defined,
@@ -48,12 +36,7 @@ pub fn parameter_rows(
             label: d.name.clone(),
             free: 0,
             exo: false,
-            est,
-            se,
-            z,
-            pvalue,
-            ci_lower: lo,
-            ci_upper: hi,
+            estimate: Estimate::wald(est, se, z975),
             std_lv: None,
             std_all: None,
             std_nox: None,
@@ -96,22 +79,10 @@ fn table_rows(
         let std_lv = standardize::row_value(Kind::Lv, r, est, &sd, s, &is_lv, &is_x, &index);
         let std_all = standardize::row_value(Kind::All, r, est, &sd, s, &is_lv, &is_x, &index);
         let std_nox = standardize::row_value(Kind::NoX, r, est, &sd, s, &is_lv, &is_x, &index);
-        let (se, z, pvalue, lo, hi) = if r.free > 0 {
-            match se_of(r.free - 1) {
-                Some(se) => {
-                    let z = est / se;
-                    (
-                        Some(se),
-                        Some(z),
-                        Some(2.0 * stats::pnorm(-z.abs())),
-                        Some(est - z975 * se),
-                        Some(est + z975 * se),
-                    )
-                }
-                None => (None, None, None, None, None),
-            }
+        let estimate = if r.free > 0 {
+            Estimate::wald(est, se_of(r.free - 1), z975)
         } else {
-            (Some(0.0), None, None, Some(est), Some(est))
+            Estimate::fixed(est)
         };
         parameters.push(ParameterRow {
             lhs: r.lhs.clone(),
@@ -125,12 +96,7 @@ fn table_rows(
             },
             free: r.free,
             exo: r.exo,
-            est,
-            se,
-            z,
-            pvalue,
-            ci_lower: lo,
-            ci_upper: hi,
+            estimate,
             std_lv: Some(std_lv),
             std_all: Some(std_all),
             std_nox: Some(std_nox),

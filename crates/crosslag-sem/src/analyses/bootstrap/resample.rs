@@ -161,7 +161,7 @@ impl Bootstrap {
             fit.parameters
                 .iter()
                 .find(|p| p.lhs == lhs && p.op.as_str() == op && p.rhs == rhs && p.group == g)
-                .map(|p| p.est)
+                .map(|p| p.estimate.est)
         };
         let base = vec![0.0; analysis.model.red.nphi];
         let phi_hat =
@@ -432,8 +432,8 @@ fn boot_parameters(analysis: &Analysis, fit: &FitResult) -> Vec<BootParameter> {
             });
             BootParameter {
                 info: info.clone(),
-                est: row.map(|r| r.est).unwrap_or(f64::NAN),
-                se: row.and_then(|r| r.se),
+                est: row.map(|r| r.estimate.est).unwrap_or(f64::NAN),
+                se: row.and_then(|r| r.estimate.se),
             }
         })
         .collect()
@@ -595,10 +595,10 @@ mod tests {
                     .unwrap();
                 let e = est.unwrap();
                 assert!(
-                    (row.est - e).abs() < 1e-8 * row.est.abs().max(1.0),
+                    (row.estimate.est - e).abs() < 1e-8 * row.estimate.est.abs().max(1.0),
                     "replication {b}, {}: {} vs {e}",
                     p.info.name,
-                    row.est
+                    row.estimate.est
                 );
             }
         }

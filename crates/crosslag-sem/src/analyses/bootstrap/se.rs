@@ -123,22 +123,22 @@ impl Bootstrap {
                 format!("{} {} {}", row.lhs, row.op, row.rhs)
             };
             if v.len() < 2 {
-                row.se = None;
-                row.z = None;
-                row.pvalue = None;
-                row.ci_lower = None;
-                row.ci_upper = None;
+                row.estimate.se = None;
+                row.estimate.z = None;
+                row.estimate.pvalue = None;
+                row.estimate.ci_lower = None;
+                row.estimate.ci_upper = None;
                 continue;
             }
             let se = sd_with(&v, divisor_n);
-            row.se = Some(se);
+            row.estimate.se = Some(se);
             if se > 0.0 {
-                let z = row.est / se;
-                row.z = Some(z);
-                row.pvalue = Some(2.0 * stats::pnorm(-z.abs()));
+                let z = row.estimate.est / se;
+                row.estimate.z = Some(z);
+                row.estimate.pvalue = Some(2.0 * stats::pnorm(-z.abs()));
             } else {
-                row.z = None;
-                row.pvalue = None;
+                row.estimate.z = None;
+                row.estimate.pvalue = None;
             }
             let alphas = match ci {
                 BootCiType::Perc => Some([lo_p, hi_p]),
@@ -147,7 +147,7 @@ impl Bootstrap {
                         no_acc.push(name.clone());
                         0.0
                     });
-                    let below = v.iter().filter(|&&x| x < row.est).count() as f64;
+                    let below = v.iter().filter(|&&x| x < row.estimate.est).count() as f64;
                     let w = stats::qnorm(below / v.len() as f64);
                     Some(zq.map(|z| stats::pnorm(w + (w + z) / (1.0 - a * (w + z)))))
                 }
@@ -160,12 +160,12 @@ impl Bootstrap {
                     if e1 || e2 {
                         extreme.push(name);
                     }
-                    row.ci_lower = Some(lo);
-                    row.ci_upper = Some(hi);
+                    row.estimate.ci_lower = Some(lo);
+                    row.estimate.ci_upper = Some(hi);
                 }
                 None => {
-                    row.ci_lower = Some(row.est);
-                    row.ci_upper = Some(row.est);
+                    row.estimate.ci_lower = Some(row.estimate.est);
+                    row.estimate.ci_upper = Some(row.estimate.est);
                 }
             }
         }
@@ -410,32 +410,32 @@ mod tests {
         };
         let a = col("a");
         let ra = row("m", "~", "x");
-        assert!((ra.se.unwrap() - sd(&a, 60.0)).abs() < 1e-14);
-        assert!((ra.z.unwrap() - ra.est / ra.se.unwrap()).abs() < 1e-12);
+        assert!((ra.estimate.se.unwrap() - sd(&a, 60.0)).abs() < 1e-14);
+        assert!((ra.estimate.z.unwrap() - ra.estimate.est / ra.estimate.se.unwrap()).abs() < 1e-12);
         // (to rounding: with the `lapack` feature the estimates of a replication may differ
         // from the recorded ones in the last bit)
         let near = |x: Option<f64>, y: f64| (x.unwrap() - y).abs() <= 1e-14 * y.abs().max(1.0);
-        assert!(near(ra.ci_lower, norm_inter(&a, 0.025).0));
-        assert!(near(ra.ci_upper, norm_inter(&a, 0.975).0));
+        assert!(near(ra.estimate.ci_lower, norm_inter(&a, 0.025).0));
+        assert!(near(ra.estimate.ci_upper, norm_inter(&a, 0.975).0));
         let v = col("v");
         let (rm, ry) = (row("m", "~~", "m"), row("y", "~~", "y"));
-        assert!((rm.se.unwrap() - sd(&v, 60.0)).abs() < 1e-14);
+        assert!((rm.estimate.se.unwrap() - sd(&v, 60.0)).abs() < 1e-14);
         // copies of one label: the same SE up to rounding (the covariance matrix of the
         // copies is a matrix product, whose summation order LAPACK may change)
-        assert!((rm.se.unwrap() - ry.se.unwrap()).abs() < 1e-14);
-        assert!(near(rm.ci_lower, ry.ci_lower.unwrap()));
+        assert!((rm.estimate.se.unwrap() - ry.estimate.se.unwrap()).abs() < 1e-14);
+        assert!(near(rm.estimate.ci_lower, ry.estimate.ci_lower.unwrap()));
         let ind = col("ind");
         let ri = row("ind", ":=", "a*b");
-        assert!((ri.se.unwrap() - sd(&ind, 59.0)).abs() < 1e-14);
-        assert!(near(ri.ci_upper, norm_inter(&ind, 0.975).0));
+        assert!((ri.estimate.se.unwrap() - sd(&ind, 59.0)).abs() < 1e-14);
+        assert!(near(ri.estimate.ci_upper, norm_inter(&ind, 0.975).0));
         // fixed.x rows keep SE 0 and [est, est]
         let rx = row("x", "~~", "x");
-        assert_eq!(rx.se, Some(0.0));
-        assert_eq!(rx.ci_lower, Some(rx.est));
+        assert_eq!(rx.estimate.se, Some(0.0));
+        assert_eq!(rx.estimate.ci_lower, Some(rx.estimate.est));
         // vcov: the covariance of the replications (divisor B) over every free copy
         let vc = res.vcov.as_ref().unwrap();
         let k = ra.free - 1;
-        assert!((vc[[k, k]].sqrt() - ra.se.unwrap()).abs() < 1e-14);
+        assert!((vc[[k, k]].sqrt() - ra.estimate.se.unwrap()).abs() < 1e-14);
         // BCa: inside the range of the replications, differs from the percentile interval
         let (bres, binfo) = boot.fit_with_bootstrap_se(&out, BootCiType::Bca).unwrap();
         assert_eq!(binfo.ci_type, BootCiType::Bca);
@@ -444,8 +444,10 @@ mod tests {
             .iter()
             .find(|p| p.op == Op::Defined)
             .unwrap();
-        assert!(bi.ci_lower.unwrap() >= ind[0] && bi.ci_upper.unwrap() <= ind[59]);
-        assert_eq!(bi.se, ri.se);
+        assert!(
+            bi.estimate.ci_lower.unwrap() >= ind[0] && bi.estimate.ci_upper.unwrap() <= ind[59]
+        );
+        assert_eq!(bi.estimate.se, ri.estimate.se);
         // a shard is refused
         let part = boot.run(Some(Shard { index: 1, count: 2 }), None);
         assert!(boot.fit_with_bootstrap_se(&part, BootCiType::Perc).is_err());

@@ -47,8 +47,8 @@ fn ri_variances(riclpm: &Fitted) -> RiVariances {
                 };
                 names.push(format!("{ri} ~~ {ri}{in_group}"));
                 idx.push(r.free - 1);
-                if r.est < 0.0 {
-                    negative.push(format!("{ri}{in_group} ({:.4})", r.est));
+                if r.estimate.est < 0.0 {
+                    negative.push(format!("{ri}{in_group} ({:.4})", r.estimate.est));
                 }
             }
         }

@@ -150,7 +150,8 @@ impl Fitted<'_> {
         let vx = cov_row(&self.res, rx, rx, g)?;
         let vy = cov_row(&self.res, ry, ry, g)?;
         let c = cov_row(&self.res, rx, ry, g)?;
-        let correlation = (vx.est > 0.0 && vy.est > 0.0).then(|| c.est / (vx.est * vy.est).sqrt());
+        let correlation = (vx.estimate.est > 0.0 && vy.estimate.est > 0.0)
+            .then(|| c.estimate.est / (vx.estimate.est * vy.estimate.est).sqrt());
         Some(Between {
             var_x: Effect::from_row(vx, self.zq),
             var_y: Effect::from_row(vy, self.zq),

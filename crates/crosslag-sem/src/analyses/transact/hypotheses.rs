@@ -72,7 +72,7 @@ pub(super) fn wald(res: &FitResult, rows: &[&ParameterRow]) -> Option<WaldTest> 
         }
         keys.push(key);
         idx.push(r.free - 1);
-        est.push(r.est);
+        est.push(r.estimate.est);
     }
     if idx.is_empty() || idx.iter().any(|&i| i >= vcov.nrows()) {
         return None;

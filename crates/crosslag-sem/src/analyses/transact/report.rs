@@ -6,7 +6,7 @@ use super::edit::Path;
 use super::options::{column, TransactOptions};
 use crate::analyses::compare::LrtMethod;
 use crate::families::panel::{Constraint, Family};
-use crate::report::{FitResult, ParameterRow};
+use crate::report::{Estimate, FitResult, ParameterRow};
 use crate::specify::options::{Estimator, Missing};
 use crate::specify::partable::Op;
 use serde::Serialize;
@@ -82,13 +82,9 @@ pub struct Effect {
     pub to_wave: Option<String>,
     pub label: String,
     pub free: bool,
-    pub est: f64,
-    pub se: Option<f64>,
-    pub z: Option<f64>,
-    pub pvalue: Option<f64>,
-    /// (1 − α) Wald interval.
-    pub ci_lower: Option<f64>,
-    pub ci_upper: Option<f64>,
+    /// The estimate with its inference; the interval is the (1 − α) Wald interval.
+    #[serde(flatten)]
+    pub estimate: Estimate,
     /// lavaan's std.all (for a covariance: the correlation).
     pub std_all: Option<f64>,
 }
@@ -99,7 +95,7 @@ pub(super) fn finite(x: Option<f64>) -> Option<f64> {
 
 impl Effect {
     pub(super) fn from_row(r: &ParameterRow, zq: f64) -> Effect {
-        let se = finite(r.se).filter(|_| r.free > 0);
+        let se = finite(r.estimate.se).filter(|_| r.free > 0);
         Effect {
             lhs: r.lhs.clone(),
             op: r.op,
@@ -108,12 +104,14 @@ impl Effect {
             to_wave: None,
             label: r.label.clone(),
             free: r.free > 0,
-            est: r.est,
-            se,
-            z: finite(r.z),
-            pvalue: finite(r.pvalue),
-            ci_lower: se.map(|s| r.est - zq * s),
-            ci_upper: se.map(|s| r.est + zq * s),
+            estimate: Estimate {
+                est: r.estimate.est,
+                se,
+                z: finite(r.estimate.z),
+                pvalue: finite(r.estimate.pvalue),
+                ci_lower: se.map(|s| r.estimate.est - zq * s),
+                ci_upper: se.map(|s| r.estimate.est + zq * s),
+            },
             std_all: finite(r.std_all),
         }
     }
@@ -178,8 +176,14 @@ impl Sign {
     /// The sign of the free effects: `positive` when none is negative, `negative` when none is
     /// positive (and some is negative), else `mixed`.
     pub fn of(effects: &[Effect]) -> Sign {
-        let pos = effects.iter().filter(|e| e.free && e.est > 0.0).count();
-        let neg = effects.iter().filter(|e| e.free && e.est < 0.0).count();
+        let pos = effects
+            .iter()
+            .filter(|e| e.free && e.estimate.est > 0.0)
+            .count();
+        let neg = effects
+            .iter()
+            .filter(|e| e.free && e.estimate.est < 0.0)
+            .count();
         match (pos, neg) {
             (_, 0) => Sign::Positive,
             (0, _) => Sign::Negative,

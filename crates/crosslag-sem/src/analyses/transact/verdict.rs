@@ -104,11 +104,11 @@ fn effects_text(effects: &[Effect], constrained: bool) -> String {
     if constrained {
         format!(
             "{} (equal over time; std. {})",
-            fmt_num(effects[0].est),
+            fmt_num(effects[0].estimate.est),
             std.join(", ")
         )
     } else {
-        let raw: Vec<String> = effects.iter().map(|e| fmt_num(e.est)).collect();
+        let raw: Vec<String> = effects.iter().map(|e| fmt_num(e.estimate.est)).collect();
         format!("{} (std. {})", raw.join(", "), std.join(", "))
     }
 }
@@ -347,15 +347,15 @@ fn stability_lines(
                 Some(r) => format!(
                     "{prefix}stable between-person association: the random intercepts correlate {} (covariance {}, p {}); RI variances {x} {}, {y} {}",
                     fmt_std(Some(r)),
-                    fmt_num(b.cov.est),
-                    b.cov.pvalue.map_or("NA".into(), fmt_p),
-                    fmt_num(b.var_x.est),
-                    fmt_num(b.var_y.est)
+                    fmt_num(b.cov.estimate.est),
+                    b.cov.estimate.pvalue.map_or("NA".into(), fmt_p),
+                    fmt_num(b.var_x.estimate.est),
+                    fmt_num(b.var_y.estimate.est)
                 ),
                 None => format!(
                     "{prefix}the random-intercept correlation is not defined: a random-intercept variance is not positive ({x} {}, {y} {})",
-                    fmt_num(b.var_x.est),
-                    fmt_num(b.var_y.est)
+                    fmt_num(b.var_x.estimate.est),
+                    fmt_num(b.var_y.estimate.est)
                 ),
             };
             details.push(line);
