@@ -54,14 +54,20 @@ pub fn select(df: &DataFrame, sel: &Selection<'_>, source: &str) -> Result<Model
     select_with_labels(df, sel, source, &ValueLabels::new())
 }
 
+/// The selected columns of a frame.
+struct SelectedColumns {
+    variables: Vec<ColData>,
+    group: Option<ColData>,
+    cluster: Option<ColData>,
+}
+
 /// The selected columns: the variables (listed once, each a column of the frame, with
 /// near-miss suggestions), and the group and cluster columns.
-#[allow(clippy::type_complexity)]
 fn selected_columns(
     df: &DataFrame,
     sel: &Selection<'_>,
     file: &str,
-) -> Result<(Vec<ColData>, Option<ColData>, Option<ColData>), DataError> {
+) -> Result<SelectedColumns, DataError> {
     let names = crate::table::column_names(df);
     if sel.variables.is_empty() {
         return Err(DataError::NoVariables {
@@ -98,7 +104,11 @@ fn selected_columns(
         .collect::<Result<_, _>>()?;
     let group_col = sel.group.map(|g| role_column(g, "group")).transpose()?;
     let cluster_col = sel.cluster.map(|c| role_column(c, "cluster")).transpose()?;
-    Ok((var_cols, group_col, cluster_col))
+    Ok(SelectedColumns {
+        variables: var_cols,
+        group: group_col,
+        cluster: cluster_col,
+    })
 }
 
 /// Where row i of the frame is, for messages: a line of a CSV file (data row r = line r + 1),
@@ -212,7 +222,11 @@ pub fn select_with_labels(
     labels: &ValueLabels,
 ) -> Result<ModelData, DataError> {
     let file = source.to_string();
-    let (var_cols, group_col, cluster_col) = selected_columns(df, sel, &file)?;
+    let SelectedColumns {
+        variables: var_cols,
+        group: group_col,
+        cluster: cluster_col,
+    } = selected_columns(df, sel, &file)?;
     let csv = source.to_ascii_lowercase().ends_with(".csv");
     let n = df.height();
 

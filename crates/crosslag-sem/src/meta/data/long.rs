@@ -172,14 +172,13 @@ fn study_n(id: &str, rs: &[&LongRow]) -> Result<f64, MetaError> {
     Ok(n)
 }
 
+/// A study's raw matrix (`None` = missing) and which variables are present.
+type StudyMatrix = (Vec<Vec<Option<f64>>>, Vec<bool>);
+
 /// The raw matrix of one study and which variables are present: a diagonal row decides
 /// (`r` = 1 present, missing absent); without one, a variable is present when one of its
 /// correlations is used (`used_by_metaSEM` ≠ 0).
-fn study_matrix(
-    id: &str,
-    rs: &[&LongRow],
-    vars: &[String],
-) -> Result<(Vec<Vec<Option<f64>>>, Vec<bool>), MetaError> {
+fn study_matrix(id: &str, rs: &[&LongRow], vars: &[String]) -> Result<StudyMatrix, MetaError> {
     let p = vars.len();
     let vidx = |v: &str| vars.iter().position(|x| x == v);
     let mut raw = vec![vec![None; p]; p];
