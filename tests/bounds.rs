@@ -45,9 +45,15 @@ fn pos_var_matches_lavaan() {
     for p in res
         .parameters
         .iter()
-        .filter(|p| p.op == "~~" && p.lhs == p.rhs)
+        .filter(|p| p.op.as_str() == "~~" && p.lhs == p.rhs)
     {
-        assert!(p.est >= 0.0, "{} ~~ {} = {}", p.lhs, p.rhs, p.est);
+        assert!(
+            p.estimate.est >= 0.0,
+            "{} ~~ {} = {}",
+            p.lhs,
+            p.rhs,
+            p.estimate.est
+        );
     }
     // lavaan's nlminb stops at the minimum its start leads to (fx 0.005823155…, with
     // `s_close ~~ s_close` on its bound); crosslag's starts find a lower one (three
@@ -85,7 +91,7 @@ fn unbounded_is_inadmissible() {
     assert!(res
         .parameters
         .iter()
-        .any(|p| p.op == "~~" && p.lhs == p.rhs && p.est < 0.0));
+        .any(|p| p.op.as_str() == "~~" && p.lhs == p.rhs && p.estimate.est < 0.0));
     assert!(res.warnings.iter().any(|w| w.contains("negative")));
 }
 
@@ -99,8 +105,9 @@ fn user_lower_bound() {
     let target = free
         .parameters
         .iter()
-        .find(|p| p.lhs == "RI_close" && p.op == "~~" && p.rhs == "RI_close")
+        .find(|p| p.lhs == "RI_close" && p.op.as_str() == "~~" && p.rhs == "RI_close")
         .expect("RI variance")
+        .estimate
         .est;
     let fx_free = free.chisq;
     let label = |s: &str, bound: f64| {
@@ -127,9 +134,13 @@ fn user_lower_bound() {
     let p = tight
         .parameters
         .iter()
-        .find(|p| p.lhs == "RI_close" && p.op == "~~" && p.rhs == "RI_close")
+        .find(|p| p.lhs == "RI_close" && p.op.as_str() == "~~" && p.rhs == "RI_close")
         .unwrap();
-    assert_eq!(p.est, 2.0 * target);
-    assert!(p.se.unwrap_or(1.0).abs() < 1e-8, "{:?}", p.se);
+    assert_eq!(p.estimate.est, 2.0 * target);
+    assert!(
+        p.estimate.se.unwrap_or(1.0).abs() < 1e-8,
+        "{:?}",
+        p.estimate.se
+    );
     assert!(tight.chisq > fx_free + 1e-3);
 }

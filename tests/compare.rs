@@ -89,7 +89,7 @@ fn check_lrt(less: &str, more: &str) {
     );
     // given in the "wrong" order: lavaan sorts by degrees of freedom
     let cmp = lrt(&[(more.to_string(), &fm), (less.to_string(), &fl)]).unwrap();
-    assert_eq!(cmp.method, "standard");
+    assert_eq!(cmp.method.as_str(), "standard");
     assert!(cmp.warnings.is_empty(), "{:?}", cmp.warnings);
     let table = jm["lrt"]["table"].as_array().unwrap();
     assert_eq!(cmp.rows.len(), table.len());
@@ -148,7 +148,7 @@ fn scaled_difference_for_mlr() {
         fit_case(&j3, Estimator::Mlr, data),
     );
     let cmp = lrt(&[("free".into(), &f2), ("equal".into(), &f3)]).unwrap();
-    assert_eq!(cmp.method, "satorra.bentler.2001");
+    assert_eq!(cmp.method.as_str(), "satorra.bentler.2001");
     let (s2, s3) = (
         f2.scaled_test.as_ref().unwrap(),
         f3.scaled_test.as_ref().unwrap(),

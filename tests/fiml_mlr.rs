@@ -72,15 +72,18 @@ fn assert_matches_lavaan(name: &str, json: &Value, res: &FitResult) {
             .parameters
             .iter()
             .find(|r| {
-                r.lhs == lhs && r.op == op && r.rhs == rhs && (r.group == group || op == ":=")
+                r.lhs == lhs
+                    && r.op.as_str() == op
+                    && r.rhs == rhs
+                    && (r.group == group || op == ":=")
             })
             .unwrap_or_else(|| panic!("{name}: no row {lhs} {op} {rhs}"));
         let what = format!("{name}: {lhs} {op} {rhs}");
         let est = p["est"].as_f64().unwrap();
         assert!(
-            close(mine.est, est, 1e-6, 1.0),
+            close(mine.estimate.est, est, 1e-6, 1.0),
             "{what} est {} vs {est}",
-            mine.est
+            mine.estimate.est
         );
         if let Some(s) = p["std_all"].as_f64() {
             let m = mine.std_all.unwrap();
@@ -88,7 +91,7 @@ fn assert_matches_lavaan(name: &str, json: &Value, res: &FitResult) {
         }
         if p["free"].as_u64().unwrap_or(0) > 0 {
             let se = p["se"].as_f64().unwrap();
-            let m = mine.se.unwrap();
+            let m = mine.estimate.se.unwrap();
             assert!(close(m, se, 1e-5, 0.01), "{what} se {m} vs {se}");
         }
         checked += 1;
@@ -231,15 +234,15 @@ fn fiml_on_complete_data_equals_ml() {
     for (a, b) in fiml.parameters.iter().zip(&ml.parameters) {
         assert_eq!((&a.lhs, &a.op, &a.rhs), (&b.lhs, &b.op, &b.rhs));
         assert!(
-            close(a.est, b.est, 1e-7, 1.0),
+            close(a.estimate.est, b.estimate.est, 1e-7, 1.0),
             "{} {} {}: {} vs {}",
             a.lhs,
             a.op,
             a.rhs,
-            a.est,
-            b.est
+            a.estimate.est,
+            b.estimate.est
         );
-        if let (Some(x), Some(y)) = (a.se, b.se) {
+        if let (Some(x), Some(y)) = (a.estimate.se, b.estimate.se) {
             assert!(
                 close(x, y, 1e-6, 0.01),
                 "{} {} {} se: {x} vs {y}",
@@ -353,9 +356,9 @@ fn est_se(res: &FitResult, lhs: &str, op: &str, rhs: &str) -> (f64, f64) {
     let r = res
         .parameters
         .iter()
-        .find(|r| r.lhs == lhs && r.op == op && r.rhs == rhs)
+        .find(|r| r.lhs == lhs && r.op.as_str() == op && r.rhs == rhs)
         .unwrap_or_else(|| panic!("{lhs} {op} {rhs}"));
-    (r.est, r.se.unwrap())
+    (r.estimate.est, r.estimate.se.unwrap())
 }
 
 fn assert_path(res: &FitResult, lhs: &str, rhs: &str, est: f64, se: Option<f64>) {

@@ -108,27 +108,34 @@ fn check_with(
             .parameters
             .iter()
             .find(|p| {
-                p.lhs == lhs && p.op == op && p.rhs == rhs && (p.group == group || op == ":=")
+                p.lhs == lhs
+                    && p.op.as_str() == op
+                    && p.rhs == rhs
+                    && (p.group == group || op == ":=")
             })
             .unwrap_or_else(|| panic!("{what}: not in the generated model"));
         let free = r["free"].as_u64().unwrap_or(0) > 0;
         assert_eq!(mine.free > 0, free, "{what}: free/fixed differs");
         let est = r["est"].as_f64().unwrap();
         assert!(
-            close(mine.est, est, 1e-4, 1.0),
+            close(mine.estimate.est, est, 1e-4, 1.0),
             "{what}: est {} vs lavaan {est}",
-            mine.est
+            mine.estimate.est
         );
-        worst_est = worst_est.max((mine.est - est).abs() / est.abs().max(1.0));
+        worst_est = worst_est.max((mine.estimate.est - est).abs() / est.abs().max(1.0));
         if free && compare_se {
             let se = r["se"].as_f64().unwrap();
-            let m = mine.se.unwrap_or(f64::NAN);
+            let m = mine.estimate.se.unwrap_or(f64::NAN);
             assert!(close(m, se, 1e-3, 0.01), "{what}: se {m} vs lavaan {se}");
             worst_se = worst_se.max((m - se).abs() / se.abs().max(0.01));
         }
     }
     // and nothing more: the generated model has exactly lavaan's rows
-    let ours = res.parameters.iter().filter(|p| p.op != ":=").count();
+    let ours = res
+        .parameters
+        .iter()
+        .filter(|p| p.op.as_str() != ":=")
+        .count();
     let theirs = rows.iter().filter(|r| r["op"] != ":=").count();
     assert_eq!(ours, theirs, "{case_name}: number of parameter rows");
     eprintln!(
@@ -348,8 +355,8 @@ fn riclpm_time_invariant_predictor_and_outcome() {
     let effect = res
         .parameters
         .iter()
-        .filter(|p| p.op == "~" && p.rhs == "gender" && p.lhs.starts_with("close_"))
-        .map(|p| p.est)
+        .filter(|p| p.op.as_str() == "~" && p.rhs == "gender" && p.lhs.starts_with("close_"))
+        .map(|p| p.estimate.est)
         .collect::<Vec<_>>();
     assert_eq!(effect.len(), 4);
     assert!(
@@ -359,7 +366,7 @@ fn riclpm_time_invariant_predictor_and_outcome() {
     assert!(res
         .parameters
         .iter()
-        .any(|p| p.lhs == "lp" && p.op == "~" && p.rhs == "RI_lang"));
+        .any(|p| p.lhs == "lp" && p.op.as_str() == "~" && p.rhs == "RI_lang"));
     eprintln!(
         "RI-CLPM + gender → x_t, RIs → lp: chisq {:.3}, df {}",
         res.chisq, res.df
@@ -410,14 +417,14 @@ fn per_group_labels_equal_separate_fits() {
                 .find(|q| q.lhs == p.lhs && q.op == p.op && q.rhs == p.rhs && q.group == g + 1)
                 .unwrap();
             assert!(
-                close(q.est, p.est, 1e-6, 1.0),
+                close(q.estimate.est, p.estimate.est, 1e-6, 1.0),
                 "{} {} {} group {}: {} vs {}",
                 p.lhs,
                 p.op,
                 p.rhs,
                 g + 1,
-                q.est,
-                p.est
+                q.estimate.est,
+                p.estimate.est
             );
         }
     }

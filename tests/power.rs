@@ -346,20 +346,20 @@ fn bootstrap_of_case10_indirect_effect() {
     eprintln!(
         "case10 bootstrap, 1000 replications + jackknife: {secs:.2} s; ind = {:.4}, delta SE {:.4}, boot SE {:.4}, percentile [{lo:.4}, {hi:.4}], BCa [{blo:.4}, {bhi:.4}]; Bollen–Stine p = {:.3} (χ² = {:.3}, naive p = 0.074)",
         ind.est,
-        ind_delta.se.unwrap(),
+        ind_delta.estimate.se.unwrap(),
         ind.boot_se,
         bs.pvalue,
         bs.chisq
     );
     assert_eq!(s.converged, 1000);
-    assert!((ind.est - ind_delta.est).abs() < 1e-9);
+    assert!((ind.est - ind_delta.estimate.est).abs() < 1e-9);
     assert!(
         lo < ind.est && ind.est < hi,
         "percentile interval [{lo}, {hi}] misses {}",
         ind.est
     );
     assert!(blo < ind.est && ind.est < bhi);
-    let ratio = ind.boot_se / ind_delta.se.unwrap();
+    let ratio = ind.boot_se / ind_delta.estimate.se.unwrap();
     assert!(
         (ratio - 1.0).abs() < 0.15,
         "bootstrap SE / delta SE = {ratio}"

@@ -74,7 +74,7 @@ fn case11_summary_statistics_equal_raw_data() {
     let summary = fit_case(&load_case("case11_clpm_summary_stats"));
     for (a, b) in raw.parameters.iter().zip(&summary.parameters) {
         assert!(
-            close(a.est, b.est, 1e-9, 1.0),
+            close(a.estimate.est, b.estimate.est, 1e-9, 1.0),
             "{} {} {}",
             a.lhs,
             a.op,
@@ -120,7 +120,7 @@ fn case16a_lcmsr_inadmissible_optimum() {
     assert!(
         res.parameters
             .iter()
-            .any(|p| p.op == "~~" && p.lhs == p.rhs && p.est < 0.0),
+            .any(|p| p.op.as_str() == "~~" && p.lhs == p.rhs && p.estimate.est < 0.0),
         "the solution has negative variances"
     );
     let dropped = res
@@ -165,7 +165,7 @@ fn modification_indices_case01_case02() {
             let what = format!("{name} #{k}: {} {} {}", r["lhs"], r["op"], r["rhs"]);
             let found = res.modindices.iter().find(|m| {
                 m.lhs == r["lhs"].as_str().unwrap()
-                    && m.op == r["op"].as_str().unwrap()
+                    && m.op.as_str() == r["op"].as_str().unwrap()
                     && m.rhs == r["rhs"].as_str().unwrap()
             });
             let found = found.unwrap_or_else(|| panic!("{what} missing"));
@@ -220,7 +220,7 @@ fn fixed_x_false_frees_the_covariate_moments() {
     let row = |r: &crosslag_sem::FitResult, l: &str, op: &str, rhs: &str| {
         r.parameters
             .iter()
-            .find(|p| p.lhs == l && p.op == op && p.rhs == rhs)
+            .find(|p| p.lhs == l && p.op.as_str() == op && p.rhs == rhs)
             .unwrap_or_else(|| panic!("{l} {op} {rhs}"))
             .clone()
     };
@@ -232,19 +232,19 @@ fn fixed_x_false_frees_the_covariate_moments() {
     ] {
         let (a, b) = (row(&fixed, l, op, rhs), row(&free, l, op, rhs));
         assert!(
-            close(a.est, b.est, 1e-7, 1.0),
+            close(a.estimate.est, b.estimate.est, 1e-7, 1.0),
             "{l} {op} {rhs}: {} vs {}",
-            a.est,
-            b.est
+            a.estimate.est,
+            b.estimate.est
         );
         assert!(
-            a.se.unwrap_or(0.0) == 0.0 && b.se.unwrap() > 0.0,
+            a.estimate.se.unwrap_or(0.0) == 0.0 && b.estimate.se.unwrap() > 0.0,
             "{l} {op} {rhs}"
         );
     }
     for (a, b) in fixed.parameters.iter().zip(&free.parameters) {
-        if a.op == "~" {
-            assert!(close(a.est, b.est, 1e-7, 1.0));
+        if a.op.as_str() == "~" {
+            assert!(close(a.estimate.est, b.estimate.est, 1e-7, 1.0));
         }
     }
 }

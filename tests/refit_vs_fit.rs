@@ -26,8 +26,8 @@ fn refit_equals_fit(syntax: &str, data: &Data, opts: &FitOptions) -> (FitResult,
     let find = |lhs: &str, op: &str, rhs: &str| {
         fit.parameters
             .iter()
-            .find(|p| p.lhs == lhs && p.op == op && p.rhs == rhs)
-            .map(|p| p.est)
+            .find(|p| p.lhs == lhs && p.op.as_str() == op && p.rhs == rhs)
+            .map(|p| p.estimate.est)
     };
     let base = vec![0.0; analysis.model.red.nphi];
     let phi0 = analysis.phi_from_rows(&base, |r| find(&r.lhs, r.op.as_str(), &r.rhs));
@@ -38,17 +38,20 @@ fn refit_equals_fit(syntax: &str, data: &Data, opts: &FitOptions) -> (FitResult,
         let row = fit
             .parameters
             .iter()
-            .find(|p| p.lhs == info.lhs && p.op == info.op && p.rhs == info.rhs)
+            .find(|p| p.lhs == info.lhs && p.op.as_str() == info.op && p.rhs == info.rhs)
             .expect("a row of the fit");
         let est = refit.est[k];
         assert!(
-            (est - row.est).abs() <= 1e-6 * row.est.abs().max(1.0),
+            (est - row.estimate.est).abs() <= 1e-6 * row.estimate.est.abs().max(1.0),
             "{}: estimate {est} vs fit {}",
             info.name,
-            row.est
+            row.estimate.est
         );
-        let (Some(a), Some(b)) = (refit.se[k], row.se) else {
-            panic!("{}: SE {:?} vs fit {:?}", info.name, refit.se[k], row.se);
+        let (Some(a), Some(b)) = (refit.se[k], row.estimate.se) else {
+            panic!(
+                "{}: SE {:?} vs fit {:?}",
+                info.name, refit.se[k], row.estimate.se
+            );
         };
         let rel = (a - b).abs() / b.abs().max(1e-8);
         assert!(rel < 1e-6, "{}: SE {a} vs fit {b}", info.name);
@@ -73,8 +76,8 @@ fn dropped_direction_case16a() {
     let se = fit
         .parameters
         .iter()
-        .find(|p| p.lhs == "i_lang" && p.op == "~~" && p.rhs == "i_lang")
-        .and_then(|p| p.se)
+        .find(|p| p.lhs == "i_lang" && p.op.as_str() == "~~" && p.rhs == "i_lang")
+        .and_then(|p| p.estimate.se)
         .unwrap();
     assert!(se < 10.0, "{se}");
     eprintln!("case16a: largest relative SE difference {worst:.2e}");
@@ -103,10 +106,10 @@ fn active_bound_pos_var() {
     let row = fit
         .parameters
         .iter()
-        .find(|p| p.lhs == "s_close" && p.op == "~~" && p.rhs == "s_close")
+        .find(|p| p.lhs == "s_close" && p.op.as_str() == "~~" && p.rhs == "s_close")
         .unwrap();
-    assert!(row.est.abs() < 1e-10, "{row:?}");
-    assert!(row.se.is_some_and(|se| se > 0.0), "{row:?}");
+    assert!(row.estimate.est.abs() < 1e-10, "{row:?}");
+    assert!(row.estimate.se.is_some_and(|se| se > 0.0), "{row:?}");
     assert!(o["parameters"].is_array());
     eprintln!("pos.var: largest relative SE difference {worst:.2e}");
 }

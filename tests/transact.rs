@@ -245,8 +245,8 @@ fn curran_riclpm_reproduces_the_readme() {
     near("RI-CLPM logl", ri.fit.logl.unwrap(), -4265.24, 0.006);
     let g = &ri.groups[0];
     let eq = |what: &str, e: &transact::Effect, est: f64, se: f64| {
-        near(&format!("{what} est"), e.est, est, 6e-4);
-        near(&format!("{what} se"), e.se.unwrap(), se, 6e-4);
+        near(&format!("{what} est"), e.estimate.est, est, 6e-4);
+        near(&format!("{what} se"), e.estimate.se.unwrap(), se, 6e-4);
     };
     // x = anti, y = read
     assert!(g.x_to_y.constrained && g.y_to_x.constrained);
@@ -264,17 +264,20 @@ fn curran_riclpm_reproduces_the_readme() {
         eq("read → anti", e, -0.023, 0.099);
     }
     let b = g.between.as_ref().unwrap();
-    near("RI variance read", b.var_y.est, 0.250, 6e-4);
-    near("RI variance anti", b.var_x.est, 1.239, 6e-4);
-    near("RI covariance", b.cov.est, -0.200, 6e-4);
+    near("RI variance read", b.var_y.estimate.est, 0.250, 6e-4);
+    near("RI variance anti", b.var_x.estimate.est, 1.239, 6e-4);
+    near("RI covariance", b.cov.estimate.est, -0.200, 6e-4);
     let r = b.correlation.unwrap();
-    assert!((r - b.cov.est / (b.var_x.est * b.var_y.est).sqrt()).abs() < 1e-12);
+    assert!(
+        (r - b.cov.estimate.est / (b.var_x.estimate.est * b.var_y.estimate.est).sqrt()).abs()
+            < 1e-12
+    );
     // the equality-constrained copies count once in the Wald test
     assert_eq!(g.x_to_y.wald.as_ref().unwrap().df, 1);
     let lrt = g.x_to_y.lrt.as_ref().unwrap();
     assert_eq!(lrt.df, Some(1.0));
     // with one parameter the Wald test is z²
-    let z = g.x_to_y.effects[0].z.unwrap();
+    let z = g.x_to_y.effects[0].estimate.z.unwrap();
     assert!(close(
         g.x_to_y.wald.as_ref().unwrap().chisq,
         z * z,
@@ -304,7 +307,7 @@ fn curran_riclpm_reproduces_the_readme() {
     assert!(cb.pvalue < 0.001);
     assert_eq!(cmp.preferred, Family::Riclpm);
     // the weights come from the RI-CLPM's covariance matrix of the RI variance estimates
-    let se_read = b.var_y.se.unwrap();
+    let se_read = b.var_y.estimate.se.unwrap();
     assert!(close(cb.sampling_cov[1][1].sqrt(), se_read, 1e-9, 1e-9));
 
     // verdict: within children, neither direction is significant
@@ -408,11 +411,11 @@ fn population_data(pop: &Value, key: &str, vars: &[String], n: usize) -> Data {
 }
 
 fn within_3se(what: &str, e: &transact::Effect, truth: f64) {
-    let se = e.se.unwrap();
+    let se = e.estimate.se.unwrap();
     assert!(
-        (e.est - truth).abs() <= 3.0 * se,
+        (e.estimate.est - truth).abs() <= 3.0 * se,
         "{what}: estimate {} (SE {se}) vs population {truth}",
-        e.est
+        e.estimate.est
     );
 }
 
@@ -496,7 +499,7 @@ fn teacher_child_panel_recovers_the_population() {
         ("lang → lang", &g.autoregressive_y, &g0.autoregressive_y),
     ] {
         for (e, p) in est.iter().zip(pop.iter()) {
-            within_3se(&format!("pooled {what}"), e, p.est);
+            within_3se(&format!("pooled {what}"), e, p.estimate.est);
         }
     }
     // the population has stable between-child differences and effects both ways

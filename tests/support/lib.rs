@@ -153,9 +153,9 @@ fn find<'a>(res: &'a FitResult, r: &Value) -> Option<&'a ParameterRow> {
     let lhs = r["lhs"].as_str().unwrap();
     let rhs = r["rhs"].as_str().unwrap_or("");
     let group = r["group"].as_u64().unwrap_or(1) as usize;
-    res.parameters
-        .iter()
-        .find(|p| p.op == op && p.lhs == lhs && (op == ":=" || (p.rhs == rhs && p.group == group)))
+    res.parameters.iter().find(|p| {
+        p.op.as_str() == op && p.lhs == lhs && (op == ":=" || (p.rhs == rhs && p.group == group))
+    })
 }
 
 /// Compare every row of `case.json[key]` (lavaan's parameterEstimates) with ours:
@@ -179,11 +179,13 @@ pub fn assert_parameters(case: &Case, res: &FitResult, key: &str) -> (f64, f64) 
         );
         let est = r["est"].as_f64().unwrap();
         assert!(
-            close(mine.est, est, 1e-4, 1.0),
+            close(mine.estimate.est, est, 1e-4, 1.0),
             "{what} est {} vs lavaan {est}",
-            mine.est
+            mine.estimate.est
         );
-        worst.0 = worst.0.max((mine.est - est).abs() / est.abs().max(1.0));
+        worst.0 = worst
+            .0
+            .max((mine.estimate.est - est).abs() / est.abs().max(1.0));
         for (field, ours) in [("std_lv", mine.std_lv), ("std_all", mine.std_all)] {
             match (r[field].as_f64(), ours) {
                 (Some(v), Some(o)) => {
@@ -197,11 +199,11 @@ pub fn assert_parameters(case: &Case, res: &FitResult, key: &str) -> (f64, f64) 
         let free = r["free"].as_u64().unwrap_or(0) > 0 || r["op"] == ":=";
         if free {
             let se = r["se"].as_f64().unwrap();
-            let mse = mine.se.unwrap_or(f64::NAN);
+            let mse = mine.estimate.se.unwrap_or(f64::NAN);
             assert!(close(mse, se, 1e-3, 0.01), "{what} se {mse} vs lavaan {se}");
             worst.1 = worst.1.max((mse - se).abs() / se.abs().max(0.01));
             if let Some(z) = r["z"].as_f64() {
-                let mz = mine.z.unwrap_or(f64::NAN);
+                let mz = mine.estimate.z.unwrap_or(f64::NAN);
                 assert!(close(mz, z, 1e-3, 0.01), "{what} z {mz} vs lavaan {z}");
             }
         }

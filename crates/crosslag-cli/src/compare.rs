@@ -7,7 +7,7 @@
 use crate::fit::{self, CommonArgs, Format};
 use crate::output;
 use clap::Args;
-use crosslag_sem::analyses::compare::{self, Comparison, ModelFit};
+use crosslag_sem::analyses::compare::{self, Comparison, LrtMethod, ModelFit};
 use serde_json::json;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -62,7 +62,7 @@ fn num(x: Option<f64>, digits: usize) -> String {
 /// lavaan-style table of a comparison.
 fn table(cmp: &Comparison, entries: &[Entry]) -> String {
     let mut out = String::new();
-    let scaled = cmp.method != "standard";
+    let scaled = cmp.method != LrtMethod::Standard;
     if scaled {
         let _ = writeln!(
             out,

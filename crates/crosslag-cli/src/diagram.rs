@@ -102,9 +102,9 @@ fn coef(v: f64) -> String {
 fn style(r: &ParameterRow, alpha: f64) -> (&'static str, &'static str, f64, bool) {
     // (stroke colour, dash array, width, labelled)
     if r.free == 0 {
-        let labelled = r.op == "~~";
+        let labelled = r.op.as_str() == "~~";
         ("#8a8a8a", "", 1.0, labelled)
-    } else if r.pvalue.is_some_and(|p| p < alpha) {
+    } else if r.estimate.pvalue.is_some_and(|p| p < alpha) {
         ("#000000", "", 1.9, true)
     } else {
         ("#666666", "6 4", 1.3, true)
@@ -195,13 +195,13 @@ impl Canvas {
         label_at: f64,
     ) {
         let (colour, dash, width, labelled) = style(r, alpha);
-        let double = r.op == "~~";
+        let double = r.op.as_str() == "~~";
         let _ = writeln!(
             self.out,
             r#"  <g class="edge" data-from="{}" data-to="{}" data-op="{}" data-group="{group}">"#,
             esc(&from.name),
             esc(&to.name),
-            esc(&r.op)
+            esc(r.op.as_str())
         );
         let dash_attr = if dash.is_empty() {
             String::new()
@@ -405,7 +405,11 @@ fn draw_edges(
         .iter()
         .filter(|r| r.group == group)
         .filter(|r| nodes.contains_key(&r.lhs) && nodes.contains_key(&r.rhs))
-        .filter(|r| r.op == "=~" || r.op == "~" || (r.op == "~~" && r.lhs != r.rhs))
+        .filter(|r| {
+            r.op.as_str() == "=~"
+                || r.op.as_str() == "~"
+                || (r.op.as_str() == "~~" && r.lhs != r.rhs)
+        })
         .collect();
     // draw order: loadings, covariances, then lagged effects on top
     let order = |r: &&ParameterRow| match r.op.as_str() {
@@ -435,10 +439,10 @@ fn draw_edges(
             "~" => (0.0, 0.27),
             _ => (0.0, 0.5),
         };
-        if bend == 0.0 && r.op == "~~" {
+        if bend == 0.0 && r.op.as_str() == "~~" {
             // the random-intercept covariance: an arc around the left of the panel
             ri_arc(c, r, from, to, t.alpha, group);
-        } else if r.op == "~" && t.covariates.contains(&r.rhs) {
+        } else if r.op.as_str() == "~" && t.covariates.contains(&r.rhs) {
             // a covariate's effect, equal over time: labelled at wave 1 only
             let first = [&lay.x.observed[0], &lay.y.observed[0]].contains(&&r.lhs);
             let mut shown = r.clone();

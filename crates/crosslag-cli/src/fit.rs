@@ -13,8 +13,11 @@ use clap::Args;
 use crosslag_data::{
     read_frame_with_labels, read_matrix_csv, select_with_labels, ReadOptions, Selection,
 };
-use crosslag_sem::analyses::bootstrap::{BootCiType, Bootstrap, BootstrapOptions};
-use crosslag_sem::{Data, Estimator, FitOptions, Missing, OutputOptions};
+use crosslag_sem::analyses::bootstrap::{Bootstrap, BootstrapOptions};
+use crosslag_sem::infer::{
+    se_method, BootCiType, BootstrapOption, SeMethod, SeRequest, SeRequestError, SeType,
+};
+use crosslag_sem::{Data, FitOptions, OutputOptions};
 use ndarray::{Array1, Array2};
 use std::path::{Path, PathBuf};
 
@@ -61,107 +64,82 @@ pub struct FitArgs {
     pub output: Option<PathBuf>,
 }
 
-/// How the standard errors of a fit are computed.
-#[derive(Debug, Clone, PartialEq)]
-pub enum SeChoice {
-    /// From the information matrix (lavaan's `se = "standard"`, or the sandwich of MLR).
-    Standard,
-    /// lavaan's `se = "bootstrap"`.
-    Bootstrap(BootstrapOptions, BootCiType),
+/// The message of a flag that is not a number of replications.
+fn replications_error(r: &str) -> String {
+    format!(
+        "--bootstrap: '{r}' is not a usable number of replications; give a whole number R of at least 2 (lavaan's default is 1000)"
+    )
 }
 
-/// `--se`, `--bootstrap`, `--seed`, `--boot-ci`, `--bollen-stine` → what to compute; every
-/// mistake is one sentence naming the option.
-pub fn se_choice(args: &FitArgs) -> Result<SeChoice, String> {
-    let se = args.se.trim().to_ascii_lowercase();
-    let bootstrap = match se.as_str() {
-        "standard" => false,
-        "bootstrap" | "boot" => true,
-        "robust.huber.white" | "robust" | "robust.mlr" | "sandwich" => {
-            if args.common.estimation.estimator == Estimator::Mlr {
-                // MLR's standard errors are lavaan's robust.huber.white
-                false
-            } else {
-                return Err(format!(
-                    "--se {}: sandwich standard errors come with --estimator MLR (which also scales the test); with ML use --se standard or --se bootstrap",
-                    args.se
-                ));
-            }
-        }
-        _ => {
-            return Err(format!(
-                "--se: unknown type '{}'; use standard or bootstrap",
-                args.se
-            ))
-        }
-    };
-    if !bootstrap {
-        let given = [
-            ("--bootstrap", args.bootstrap.is_some()),
-            ("--seed", args.seed.is_some()),
-            ("--boot-ci", args.boot_ci.is_some()),
-            ("--bollen-stine", args.bollen_stine),
-        ];
-        if let Some((name, _)) = given.iter().find(|(_, g)| *g) {
-            return Err(format!(
-                "{name} applies to bootstrap standard errors: add --se bootstrap (or leave out {name})"
-            ));
-        }
-        return Ok(SeChoice::Standard);
+/// The flag an option of bootstrap standard errors comes from.
+fn bootstrap_flag(option: BootstrapOption) -> &'static str {
+    match option {
+        BootstrapOption::Replications => "--bootstrap",
+        BootstrapOption::Seed => "--seed",
+        BootstrapOption::Ci => "--boot-ci",
+        BootstrapOption::BollenStine => "--bollen-stine",
     }
-    if args.common.sample_cov.is_some() {
-        return Err(
-            "--se bootstrap resamples raw data: give --data instead of --sample-cov".into(),
-        );
-    }
-    let reps = match args.bootstrap.as_deref().map(str::trim) {
-        None => 1000,
-        Some(r) => match r.parse::<usize>() {
-            Ok(n) if n >= 2 => n,
-            _ => {
-                return Err(format!(
-                    "--bootstrap: '{r}' is not a usable number of replications; give a whole number R of at least 2 (lavaan's default is 1000)"
-                ))
-            }
-        },
+}
+
+/// `--se`, `--bootstrap`, `--seed`, `--boot-ci`, `--bollen-stine` → the estimation crate's
+/// request, checked there ([`crosslag_sem::infer::se_method`]); every mistake is one sentence
+/// naming the option.
+pub fn se_choice(args: &FitArgs) -> Result<SeMethod, String> {
+    let se: SeType = args.se.parse().map_err(|_| {
+        format!(
+            "--se: unknown type '{}'; use standard or bootstrap",
+            args.se
+        )
+    })?;
+    let replications = match args.bootstrap.as_deref().map(str::trim) {
+        None => None,
+        Some(r) => Some(r.parse::<usize>().map_err(|_| replications_error(r))?),
     };
     let seed = match args.seed.as_deref().map(str::trim) {
-        None => 1,
-        Some(v) => v.parse::<u64>().map_err(|_| {
+        None => None,
+        Some(v) => Some(v.parse::<u64>().map_err(|_| {
             format!(
                 "--seed: '{v}' is not a seed; give a whole number from 0 to 18446744073709551615"
             )
-        })?,
+        })?),
     };
-    let ci = match args
-        .boot_ci
-        .as_deref()
-        .map(|c| c.trim().to_ascii_lowercase())
-    {
-        None => BootCiType::Perc,
-        Some(c) => match c.as_str() {
-            "perc" | "percentile" => BootCiType::Perc,
-            "bca" => BootCiType::Bca,
-            _ => {
-                return Err(format!(
-                    "--boot-ci: unknown interval type '{c}'; use perc (percentile) or bca"
-                ))
-            }
-        },
+    let ci = match args.boot_ci.as_deref() {
+        None => None,
+        Some(c) => Some(c.parse::<BootCiType>().map_err(|_| {
+            format!(
+                "--boot-ci: unknown interval type '{}'; use perc (percentile) or bca",
+                c.trim().to_ascii_lowercase()
+            )
+        })?),
     };
-    if args.bollen_stine && args.common.estimation.missing == Missing::Ml {
-        return Err("--bollen-stine needs complete data: leave it out with --missing ml".into());
-    }
-    Ok(SeChoice::Bootstrap(
-        BootstrapOptions {
-            reps,
-            seed,
-            level: 0.95,
-            bollen_stine: args.bollen_stine,
-            bca: ci == BootCiType::Bca,
-        },
+    let request = SeRequest {
+        se,
+        replications,
+        seed,
         ci,
-    ))
+        bollen_stine: args.bollen_stine,
+    };
+    let est = &args.common.estimation;
+    let raw_data = args.common.sample_cov.is_none();
+    se_method(&request, est.estimator, est.missing, raw_data).map_err(|e| match e {
+        SeRequestError::SandwichNeedsMlr => format!(
+            "--se {}: sandwich standard errors come with --estimator MLR (which also scales the test); with ML use --se standard or --se bootstrap",
+            args.se
+        ),
+        SeRequestError::NotBootstrap(option) => {
+            let name = bootstrap_flag(option);
+            format!("{name} applies to bootstrap standard errors: add --se bootstrap (or leave out {name})")
+        }
+        SeRequestError::BootstrapNeedsRawData => {
+            "--se bootstrap resamples raw data: give --data instead of --sample-cov".into()
+        }
+        SeRequestError::TooFewReplications(_) => {
+            replications_error(args.bootstrap.as_deref().map_or("", str::trim))
+        }
+        SeRequestError::BollenStineNeedsCompleteData => {
+            "--bollen-stine needs complete data: leave it out with --missing ml".into()
+        }
+    })
 }
 
 /// The data and estimation options shared by `fit` and `compare`.
@@ -296,7 +274,7 @@ pub fn run(args: &FitArgs) -> Result<(), String> {
         _ => e.to_string(),
     };
     let (bopts, ci) = match se {
-        SeChoice::Standard => {
+        SeMethod::Information => {
             let res = crosslag_sem::fit(&model, &data, &opts).map_err(sem_error)?;
             let text = match args.format {
                 Format::Json => output::json(&res, args.vcov)?,
@@ -304,7 +282,7 @@ pub fn run(args: &FitArgs) -> Result<(), String> {
             };
             return output::emit(&text, args.output.as_deref());
         }
-        SeChoice::Bootstrap(bopts, ci) => (bopts, ci),
+        SeMethod::Bootstrap(b) => (BootstrapOptions::for_se(&b), b.ci),
     };
     simulate_cmd::set_threads(args.threads)?;
     let prepared = Bootstrap::new(&model, &data, &opts, &bopts).map_err(sem_error)?;

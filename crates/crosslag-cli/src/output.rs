@@ -162,7 +162,11 @@ pub fn table_with(res: &FitResult, boot: Option<&BootSeInfo>) -> String {
         section(&mut out, "Intercepts", &rows, "~1", res, ci);
         section(&mut out, "Variances", &rows, "~~", res, ci);
     }
-    let defined: Vec<&ParameterRow> = res.parameters.iter().filter(|p| p.op == ":=").collect();
+    let defined: Vec<&ParameterRow> = res
+        .parameters
+        .iter()
+        .filter(|p| p.op.as_str() == ":=")
+        .collect();
     if !defined.is_empty() {
         header(&mut out, "Defined Parameters", ci);
         for p in defined {
@@ -323,21 +327,25 @@ fn header(out: &mut String, title: &str, ci: bool) {
 fn row(out: &mut String, name: &str, p: &ParameterRow, indent: usize, ci: bool) {
     let name = format!("{:indent$}{name}", "");
     let ci_cols = if ci {
-        format!("{}{}", num(p.ci_lower, 9, 3), num(p.ci_upper, 9, 3))
+        format!(
+            "{}{}",
+            num(p.estimate.ci_lower, 9, 3),
+            num(p.estimate.ci_upper, 9, 3)
+        )
     } else {
         String::new()
     };
     let _ = writeln!(
         out,
         "{name:<22}{}{}{}{}{ci_cols}{}{}",
-        num(Some(p.est), 10, 3),
-        if p.free > 0 || p.op == ":=" {
-            num(p.se, 9, 3)
+        num(Some(p.estimate.est), 10, 3),
+        if p.free > 0 || p.op.as_str() == ":=" {
+            num(p.estimate.se, 9, 3)
         } else {
             format!("{:>9}", "")
         },
-        num(p.z, 9, 3),
-        num(p.pvalue, 9, 3),
+        num(p.estimate.z, 9, 3),
+        num(p.estimate.pvalue, 9, 3),
         num(p.std_lv, 9, 3),
         num(p.std_all, 9, 3)
     );
@@ -347,7 +355,8 @@ fn row(out: &mut String, name: &str, p: &ParameterRow, indent: usize, ci: bool) 
 /// intercepts and (residual) variances.
 fn is_endogenous(res: &FitResult, name: &str, group: usize) -> bool {
     res.parameters.iter().any(|p| {
-        p.group == group && ((p.op == "~" && p.lhs == name) || (p.op == "=~" && p.rhs == name))
+        p.group == group
+            && ((p.op.as_str() == "~" && p.lhs == name) || (p.op.as_str() == "=~" && p.rhs == name))
     })
 }
 
@@ -362,7 +371,7 @@ fn section(
     let variances = title == "Variances";
     let chosen: Vec<&&ParameterRow> = rows
         .iter()
-        .filter(|p| p.op == op && (op != "~~" || (p.lhs == p.rhs) == variances))
+        .filter(|p| p.op.as_str() == op && (op != "~~" || (p.lhs == p.rhs) == variances))
         .collect();
     if chosen.is_empty() {
         return;

@@ -17,6 +17,7 @@ use crate::options::lavaan;
 use crate::output;
 use clap::{Args, ValueEnum};
 use crosslag_data::{read_frame_with_labels, select_with_labels, ReadOptions, Selection};
+use crosslag_sem::analyses::compare::LrtMethod;
 use crosslag_sem::analyses::transact::{
     self, Direction, Effect, LrtTest, ModelReport, Models, Transact, TransactOptions, WaldTest,
 };
@@ -154,7 +155,7 @@ fn joint_tests(lrt: Option<&LrtTest>, wald: Option<&WaldTest>) -> Vec<String> {
     let mut tests = Vec::new();
     if let Some(t) = lrt {
         if let (Some(c), Some(df)) = (t.chisq, t.df) {
-            let scaled = if t.method == "standard" {
+            let scaled = if t.method == Some(LrtMethod::Standard) {
                 ""
             } else {
                 " (scaled)"
@@ -279,12 +280,12 @@ fn effect_line(out: &mut String, name: &str, e: &Effect) {
     let _ = writeln!(
         out,
         "    {name:<30}{}{}{}{:>8}{}{}{}",
-        num(Some(e.est), 10, 3),
-        num(e.se, 9, 3),
-        num(e.z, 8, 2),
-        pval(e.pvalue),
-        num(e.ci_lower, 10, 3),
-        num(e.ci_upper, 10, 3),
+        num(Some(e.estimate.est), 10, 3),
+        num(e.estimate.se, 9, 3),
+        num(e.estimate.z, 8, 2),
+        pval(e.estimate.pvalue),
+        num(e.estimate.ci_lower, 10, 3),
+        num(e.estimate.ci_upper, 10, 3),
         num(e.std_all, 9, 3)
     );
 }
@@ -510,7 +511,7 @@ pub fn table(t: &Transact) -> String {
             let _ = writeln!(
                 out,
                 "  naive χ² difference test{}: χ²({df:.0}) = {ch:.3}, p {}",
-                if nv.method == "standard" {
+                if nv.method == Some(LrtMethod::Standard) {
                     ""
                 } else {
                     " (scaled)"

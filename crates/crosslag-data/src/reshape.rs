@@ -17,30 +17,22 @@ use crate::select::near_matches;
 use crate::table::{LongSpec, Table};
 use std::collections::HashMap;
 
-pub(crate) fn long_to_wide(table: Table, spec: &LongSpec) -> Result<Table, DataError> {
-    let find = |name: &str, role: &'static str| {
-        table
-            .names
-            .iter()
-            .position(|n| n == name)
-            .ok_or_else(|| DataError::UnknownColumn {
-                role,
-                file: table.file.clone(),
-                name: name.to_string(),
-                suggestions: near_matches(name, &table.names),
-            })
-    };
-    let id_col = find(&spec.id, "id")?;
-    let wave_col = find(&spec.wave, "wave")?;
-    if id_col == wave_col {
-        return Err(DataError::SameIdWave {
-            file: table.file.clone(),
-            column: spec.id.clone(),
-        });
-    }
-    let n = table.height();
+/// The (id, wave) keys of the long rows: ids numbered in order of first appearance (with the
+/// first row of each), the distinct waves sorted (numerically when every wave is a number,
+/// else as text), and each row's (id number, wave).
+struct LongKeys {
+    id_first_row: Vec<usize>,
+    wave_keys: Vec<Key>,
+    row_keys: Vec<(usize, Key)>,
+}
 
-    // Ids in order of first appearance; waves collected, then sorted.
+fn long_keys(
+    table: &Table,
+    spec: &LongSpec,
+    id_col: usize,
+    wave_col: usize,
+) -> Result<LongKeys, DataError> {
+    let n = table.height();
     let mut id_index: HashMap<Key, usize> = HashMap::new();
     let mut id_first_row: Vec<usize> = Vec::new();
     let mut wave_keys: Vec<Key> = Vec::new();
@@ -95,6 +87,53 @@ pub(crate) fn long_to_wide(table: Table, spec: &LongSpec) -> Result<Table, DataE
     } else {
         wave_keys.sort_by_key(Key::label);
     }
+    Ok(LongKeys {
+        id_first_row,
+        wave_keys,
+        row_keys,
+    })
+}
+
+/// A generated name may collide with an existing one (e.g. columns "x" and "x_1").
+fn check_unique(file: &str, names: &[String]) -> Result<(), DataError> {
+    let mut seen = std::collections::HashSet::new();
+    for n in names {
+        if !seen.insert(n.as_str()) {
+            return Err(DataError::DuplicateColumn {
+                file: file.to_string(),
+                name: format!("{n} (made by the long-to-wide reshape)"),
+            });
+        }
+    }
+    Ok(())
+}
+
+pub(crate) fn long_to_wide(table: Table, spec: &LongSpec) -> Result<Table, DataError> {
+    let find = |name: &str, role: &'static str| {
+        table
+            .names
+            .iter()
+            .position(|n| n == name)
+            .ok_or_else(|| DataError::UnknownColumn {
+                role,
+                file: table.file.clone(),
+                name: name.to_string(),
+                suggestions: near_matches(name, &table.names),
+            })
+    };
+    let id_col = find(&spec.id, "id")?;
+    let wave_col = find(&spec.wave, "wave")?;
+    if id_col == wave_col {
+        return Err(DataError::SameIdWave {
+            file: table.file.clone(),
+            column: spec.id.clone(),
+        });
+    }
+    let LongKeys {
+        id_first_row,
+        wave_keys,
+        row_keys,
+    } = long_keys(&table, spec, id_col, wave_col)?;
     let wave_pos: HashMap<&Key, usize> =
         wave_keys.iter().enumerate().map(|(p, k)| (k, p)).collect();
     let n_ids = id_first_row.len();
@@ -128,16 +167,7 @@ pub(crate) fn long_to_wide(table: Table, spec: &LongSpec) -> Result<Table, DataE
         labels.remove_column(name);
     }
     labels.remove_column(&spec.wave);
-    // A generated name may collide with an existing one (e.g. columns "x" and "x_1").
-    let mut seen = std::collections::HashSet::new();
-    for n in &names {
-        if !seen.insert(n.as_str()) {
-            return Err(DataError::DuplicateColumn {
-                file: table.file.clone(),
-                name: format!("{n} (made by the long-to-wide reshape)"),
-            });
-        }
-    }
+    check_unique(&table.file, &names)?;
     Ok(Table {
         file: table.file,
         names,

@@ -54,17 +54,25 @@ pub fn select(df: &DataFrame, sel: &Selection<'_>, source: &str) -> Result<Model
     select_with_labels(df, sel, source, &ValueLabels::new())
 }
 
-/// [`select`], naming groups by the value labels of the group column where it has them.
-pub fn select_with_labels(
+/// The selected columns of a frame.
+struct SelectedColumns {
+    variables: Vec<ColData>,
+    group: Option<ColData>,
+    cluster: Option<ColData>,
+}
+
+/// The selected columns: the variables (listed once, each a column of the frame, with
+/// near-miss suggestions), and the group and cluster columns.
+fn selected_columns(
     df: &DataFrame,
     sel: &Selection<'_>,
-    source: &str,
-    labels: &ValueLabels,
-) -> Result<ModelData, DataError> {
-    let file = source.to_string();
+    file: &str,
+) -> Result<SelectedColumns, DataError> {
     let names = crate::table::column_names(df);
     if sel.variables.is_empty() {
-        return Err(DataError::NoVariables { file });
+        return Err(DataError::NoVariables {
+            file: file.to_string(),
+        });
     }
     let mut seen = std::collections::HashSet::new();
     for v in sel.variables {
@@ -74,20 +82,20 @@ pub fn select_with_labels(
     }
     let column = |name: &str| -> Result<ColData, DataError> {
         let c = df.column(name).map_err(|_| DataError::UnknownVariable {
-            file: file.clone(),
+            file: file.to_string(),
             name: name.to_string(),
             suggestions: near_matches(name, &names),
         })?;
-        from_column(c, &file)
+        from_column(c, file)
     };
     let role_column = |name: &str, role: &'static str| -> Result<ColData, DataError> {
         let c = df.column(name).map_err(|_| DataError::UnknownColumn {
             role,
-            file: file.clone(),
+            file: file.to_string(),
             name: name.to_string(),
             suggestions: near_matches(name, &names),
         })?;
-        from_column(c, &file)
+        from_column(c, file)
     };
     let var_cols: Vec<ColData> = sel
         .variables
@@ -96,30 +104,37 @@ pub fn select_with_labels(
         .collect::<Result<_, _>>()?;
     let group_col = sel.group.map(|g| role_column(g, "group")).transpose()?;
     let cluster_col = sel.cluster.map(|c| role_column(c, "cluster")).transpose()?;
+    Ok(SelectedColumns {
+        variables: var_cols,
+        group: group_col,
+        cluster: cluster_col,
+    })
+}
 
-    let csv = source.to_ascii_lowercase().ends_with(".csv");
-    let place = |i: usize| {
-        if csv {
-            format!("line {}", i + 2)
-        } else {
-            format!("row {}", i + 1)
-        }
-    };
-    let n = df.height();
+/// Where row i of the frame is, for messages: a line of a CSV file (data row r = line r + 1),
+/// else a row.
+fn place_of(csv: bool, i: usize) -> String {
+    if csv {
+        format!("line {}", i + 2)
+    } else {
+        format!("row {}", i + 1)
+    }
+}
 
-    // Rows kept: those with a group and a cluster value.
-    let keep: Vec<usize> = (0..n)
-        .filter(|&i| {
-            group_col.as_ref().is_none_or(|g| g.key(i).is_some())
-                && cluster_col.as_ref().is_none_or(|c| c.key(i).is_some())
-        })
-        .collect();
-    let dropped_rows = n - keep.len();
-
+/// The numeric values of the variables on the kept rows (text cells "", "NA", "NaN" are
+/// missing; other text is an error naming its place, as is a value beyond [`MAX_MAGNITUDE`]).
+fn numeric_values(
+    sel: &Selection<'_>,
+    var_cols: &[ColData],
+    keep: &[usize],
+    file: &str,
+    csv: bool,
+) -> Result<Array2<f64>, DataError> {
+    let place = |i: usize| place_of(csv, i);
     // Numeric values of every variable (all rows, so that places refer to the file).
     let missing_text = MissingCodes::new(&[]);
     let mut values = Array2::<f64>::from_elem((keep.len(), sel.variables.len()), f64::NAN);
-    for (j, (name, col)) in sel.variables.iter().zip(&var_cols).enumerate() {
+    for (j, (name, col)) in sel.variables.iter().zip(var_cols).enumerate() {
         let numeric: Vec<f64> = match col {
             ColData::Int(v) => v.iter().map(|o| o.map_or(f64::NAN, |x| x as f64)).collect(),
             ColData::Float(v) => v.iter().map(|o| o.unwrap_or(f64::NAN)).collect(),
@@ -133,7 +148,7 @@ pub fn select_with_labels(
                             Some(x) => out.push(x),
                             None => {
                                 return Err(DataError::NonNumeric {
-                                    file,
+                                    file: file.to_string(),
                                     variable: name.clone(),
                                     place: place(i),
                                     value: one_line(s),
@@ -149,7 +164,7 @@ pub fn select_with_labels(
             let x = numeric[i];
             if x.abs() > MAX_MAGNITUDE {
                 return Err(DataError::Extreme {
-                    file,
+                    file: file.to_string(),
                     place: place(i),
                     variable: name.clone(),
                     value: format!("{x:e}"),
@@ -158,6 +173,72 @@ pub fn select_with_labels(
             values[[r, j]] = x;
         }
     }
+    Ok(values)
+}
+
+/// Variable checks on all kept rows and then within each group: no variable missing in
+/// every row or constant, and each group with at least as many complete cases as variables.
+fn check_values(
+    sel: &Selection<'_>,
+    values: &Array2<f64>,
+    group: Option<&Vec<usize>>,
+    group_labels: &[String],
+    file: &str,
+) -> Result<(), DataError> {
+    for (j, name) in sel.variables.iter().enumerate() {
+        let col = values.column(j);
+        check_variable(col.iter().copied(), file, name, "")?;
+    }
+    if let (Some(gidx), Some(gname)) = (group, sel.group) {
+        for (g, glabel) in group_labels.iter().enumerate() {
+            let rows: Vec<usize> = (0..values.nrows()).filter(|&r| gidx[r] == g).collect();
+            let within = format!(" of group '{glabel}' of '{gname}'");
+            for (j, name) in sel.variables.iter().enumerate() {
+                check_variable(rows.iter().map(|&r| values[[r, j]]), file, name, &within)?;
+            }
+            let complete = rows
+                .iter()
+                .filter(|&&r| values.row(r).iter().all(|x| !x.is_nan()))
+                .count();
+            if complete < sel.variables.len() {
+                return Err(DataError::TooFewCases {
+                    file: file.to_string(),
+                    group_column: gname.to_string(),
+                    group: glabel.clone(),
+                    complete,
+                    needed: sel.variables.len(),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// [`select`], naming groups by the value labels of the group column where it has them.
+pub fn select_with_labels(
+    df: &DataFrame,
+    sel: &Selection<'_>,
+    source: &str,
+    labels: &ValueLabels,
+) -> Result<ModelData, DataError> {
+    let file = source.to_string();
+    let SelectedColumns {
+        variables: var_cols,
+        group: group_col,
+        cluster: cluster_col,
+    } = selected_columns(df, sel, &file)?;
+    let csv = source.to_ascii_lowercase().ends_with(".csv");
+    let n = df.height();
+
+    // Rows kept: those with a group and a cluster value.
+    let keep: Vec<usize> = (0..n)
+        .filter(|&i| {
+            group_col.as_ref().is_none_or(|g| g.key(i).is_some())
+                && cluster_col.as_ref().is_none_or(|c| c.key(i).is_some())
+        })
+        .collect();
+    let dropped_rows = n - keep.len();
+    let values = numeric_values(sel, &var_cols, &keep, &file, csv)?;
 
     let group_key = |c: &ColData, i: usize| c.key(i).expect("kept rows have a key");
     let (group, group_labels) = match (&group_col, sel.group) {
@@ -174,34 +255,7 @@ pub fn select_with_labels(
     let cluster = cluster_col
         .as_ref()
         .map(|c| index_by_first_appearance(keep.iter().map(|&i| group_key(c, i))).0);
-
-    // Variable checks, on all kept rows and then within each group.
-    for (j, name) in sel.variables.iter().enumerate() {
-        let col = values.column(j);
-        check_variable(col.iter().copied(), &file, name, "")?;
-    }
-    if let (Some(gidx), Some(gname)) = (&group, sel.group) {
-        for (g, glabel) in group_labels.iter().enumerate() {
-            let rows: Vec<usize> = (0..keep.len()).filter(|&r| gidx[r] == g).collect();
-            let within = format!(" of group '{glabel}' of '{gname}'");
-            for (j, name) in sel.variables.iter().enumerate() {
-                check_variable(rows.iter().map(|&r| values[[r, j]]), &file, name, &within)?;
-            }
-            let complete = rows
-                .iter()
-                .filter(|&&r| values.row(r).iter().all(|x| !x.is_nan()))
-                .count();
-            if complete < sel.variables.len() {
-                return Err(DataError::TooFewCases {
-                    file,
-                    group_column: gname.to_string(),
-                    group: glabel.clone(),
-                    complete,
-                    needed: sel.variables.len(),
-                });
-            }
-        }
-    }
+    check_values(sel, &values, group.as_ref(), &group_labels, &file)?;
 
     Ok(ModelData {
         source: file,

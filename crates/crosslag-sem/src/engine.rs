@@ -4,20 +4,24 @@
 
 use crate::error::SemError;
 use crate::estimate;
+use crate::estimate::optimize::OptimResult;
 use crate::implied::admissible;
-use crate::infer;
-use crate::loss::objective::{Objective, Workspace};
+use crate::infer::{self, Inference};
+use crate::loss::objective::Objective;
+use crate::loss::workspace::Workspace;
 use crate::measures::{self, loglik};
 use crate::observe::moments::fixed_x_value;
 use crate::observe::prepare::{prepare, RawUse, SampleData};
 use crate::observe::Data;
 use crate::report::{self, FitResult, GroupMatrices, NamedValues};
 use crate::specify::options::{Estimator, FitOptions, Information, Likelihood, Missing};
+use crate::specify::ram::RamModel;
 use crate::specify::{DataSetting, Model};
 
 /// Fit a model in lavaan syntax to data.
 pub fn fit(model: &str, data: &Data, opts: &FitOptions) -> Result<FitResult, SemError> {
     let est_opts = &opts.estimation;
+    // specify, observe
     let setting = data_setting(data, est_opts.estimator, est_opts.missing)?;
     let robust = est_opts.estimator == Estimator::Mlr || setting.clustered;
     let model = Model::new(model, &opts.model, setting)?;
@@ -32,6 +36,7 @@ pub fn fit(model: &str, data: &Data, opts: &FitOptions) -> Result<FitResult, Sem
         sample.rescale_to_unbiased();
     }
     let ram = model.ram_for(|g, i, j| fixed_x_value(&sample.moments, g, i, j));
+    // loss, estimate
     let obj = Objective::of_sample(&ram, &model.red, &sample);
     let (opt, other_minima) = estimate::estimate(
         &model.pt,
@@ -44,7 +49,7 @@ pub fn fit(model: &str, data: &Data, opts: &FitOptions) -> Result<FitResult, Sem
     let mut theta = vec![0.0; model.red.ntheta()];
     model.red.theta(&opt.phi, &mut theta);
     let ws = obj.workspace_at(&theta).ok_or(SemError::BadStart)?;
-
+    // infer
     let information = est_opts.information_for(robust);
     let rgroups = infer::robust_groups(&sample, &model.x_idx, &obj.weights, setting.missing_ml);
     let inference = infer::standard_errors(
@@ -60,32 +65,9 @@ pub fn fit(model: &str, data: &Data, opts: &FitOptions) -> Result<FitResult, Sem
         robust.then_some(rgroups.as_slice()),
         &sample.group_labels,
     );
+    // measure
     let lik = loglik::likelihoods(&model, &ws, &sample, est_opts.likelihood);
-    let mut warnings = model.pt.warnings.clone();
-    warnings.extend(sample.warnings());
-    if let Some(fx) = other_minima.first() {
-        warnings.push(format!(
-            "the objective has other local minima: the reported solution is the lowest found; the next lowest has a chi-square {:.4} higher ({} other minim{} found from other starting values)",
-            2.0 * sample.ntotal() as f64 * (fx - opt.fx),
-            other_minima.len(),
-            if other_minima.len() == 1 { "um" } else { "a" }
-        ));
-    }
-    if !opt.converged {
-        warnings.push(format!(
-            "the optimizer did not converge ({}; largest gradient element {:.2e}); results are not trustworthy",
-            opt.reason, opt.max_abs_gradient
-        ));
-    }
-    warnings.extend(inference.warnings.iter().cloned());
-    let labels = &sample.group_labels;
-    warnings.extend(admissible::warnings(
-        &model.pt,
-        &ram,
-        &ws.mats,
-        &ws.implied,
-        labels,
-    ));
+    let mut warnings = fit_warnings(&model, &ram, &ws, &sample, &opt, &other_minima, &inference);
     let parameters =
         report::rows::parameter_rows(&model, &ram, &ws, &opt.phi, inference.vcov_theta.as_ref());
     let groups = group_matrices(&model, &ws, &sample);
@@ -102,22 +84,7 @@ pub fn fit(model: &str, data: &Data, opts: &FitOptions) -> Result<FitResult, Sem
         &group_moments,
     );
     warnings.extend(tests.warnings.iter().cloned());
-    let fit_values = measures::fit_measures(&measures::FitInputs {
-        npar: model.npar,
-        fmin: opt.fx,
-        chisq: lik.chisq,
-        df: model.df(),
-        baseline_chisq: lik.baseline_chisq,
-        baseline_df: model.baseline_df(),
-        logl: lik.logl,
-        unrestricted_logl: lik.unrestricted,
-        groups: &group_moments,
-        robust: tests.robust_inputs,
-        missing_ml: setting.missing_ml,
-        fiml_corrected: tests.fiml_corrected,
-        options: measures::FitMeasureOptions::default(),
-        wishart,
-    });
+    let fit_values = fit_measures(&model, &opt, &lik, &group_moments, &tests, setting, wishart);
     let modindices = if opts.output.modindices && !setting.missing_ml {
         measures::modindices::modification_indices(
             &model.pt,
@@ -130,6 +97,7 @@ pub fn fit(model: &str, data: &Data, opts: &FitOptions) -> Result<FitResult, Sem
     } else {
         Vec::new()
     };
+    // report
     Ok(FitResult {
         converged: opt.converged,
         iterations: opt.iterations,
@@ -151,11 +119,7 @@ pub fn fit(model: &str, data: &Data, opts: &FitOptions) -> Result<FitResult, Sem
         r2: measures::r_squared(&model.pt, &ram, &ws),
         parameters,
         groups,
-        vcov: if opts.output.vcov {
-            inference.vcov_theta
-        } else {
-            None
-        },
+        vcov: inference.vcov_theta.filter(|_| opts.output.vcov),
         modindices,
         fit: NamedValues(
             fit_values
@@ -172,6 +136,73 @@ pub fn fit(model: &str, data: &Data, opts: &FitOptions) -> Result<FitResult, Sem
         ov_names: model.pt.ov_names.clone(),
         scaled_test: tests.scaled_test,
     })
+}
+
+/// lavaan's `fitMeasures()` of the fit.
+fn fit_measures<'a>(
+    model: &Model,
+    opt: &OptimResult,
+    lik: &loglik::Likelihoods,
+    group_moments: &'a [measures::GroupMoments<'a>],
+    tests: &measures::robust_tests::RobustTests,
+    setting: DataSetting,
+    wishart: bool,
+) -> Vec<(&'static str, Option<f64>)> {
+    measures::fit_measures(&measures::FitInputs {
+        npar: model.npar,
+        fmin: opt.fx,
+        chisq: lik.chisq,
+        df: model.df(),
+        baseline_chisq: lik.baseline_chisq,
+        baseline_df: model.baseline_df(),
+        logl: lik.logl,
+        unrestricted_logl: lik.unrestricted,
+        groups: group_moments,
+        robust: tests.robust_inputs,
+        missing_ml: setting.missing_ml,
+        fiml_corrected: tests.fiml_corrected,
+        options: measures::FitMeasureOptions::default(),
+        wishart,
+    })
+}
+
+/// The warnings of a fit before the robust tests: the model's (options an entry point
+/// overrides), the sample's, other local minima, non-convergence, the inference's, and
+/// lavaan's post-estimation checks of an admissible solution.
+fn fit_warnings(
+    model: &Model,
+    ram: &RamModel,
+    ws: &Workspace,
+    sample: &SampleData,
+    opt: &OptimResult,
+    other_minima: &[f64],
+    inference: &Inference,
+) -> Vec<String> {
+    let mut warnings = model.pt.warnings.clone();
+    warnings.extend(sample.warnings());
+    if let Some(fx) = other_minima.first() {
+        warnings.push(format!(
+            "the objective has other local minima: the reported solution is the lowest found; the next lowest has a chi-square {:.4} higher ({} other minim{} found from other starting values)",
+            2.0 * sample.ntotal() as f64 * (fx - opt.fx),
+            other_minima.len(),
+            if other_minima.len() == 1 { "um" } else { "a" }
+        ));
+    }
+    if !opt.converged {
+        warnings.push(format!(
+            "the optimizer did not converge ({}; largest gradient element {:.2e}); results are not trustworthy",
+            opt.reason, opt.max_abs_gradient
+        ));
+    }
+    warnings.extend(inference.warnings.iter().cloned());
+    warnings.extend(admissible::warnings(
+        &model.pt,
+        ram,
+        &ws.mats,
+        &ws.implied,
+        &sample.group_labels,
+    ));
+    warnings
 }
 
 /// What the data decide about the model, and the combinations of data and options that

@@ -97,11 +97,36 @@ pub struct LrtRow {
     pub scaling_factor_diff: Option<f64>,
 }
 
+/// How the difference of nested models is tested, spelled as lavaan's `lavTestLRT(method =)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum LrtMethod {
+    /// The χ² difference on Δdf degrees of freedom.
+    #[serde(rename = "standard")]
+    Standard,
+    /// The Satorra–Bentler (2001) scaled difference (scaled tests: MLR, clusters).
+    #[serde(rename = "satorra.bentler.2001")]
+    SatorraBentler2001,
+}
+
+impl LrtMethod {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LrtMethod::Standard => "standard",
+            LrtMethod::SatorraBentler2001 => "satorra.bentler.2001",
+        }
+    }
+}
+
+impl std::fmt::Display for LrtMethod {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// The comparison of nested models.
 #[derive(Debug, Clone, Serialize)]
 pub struct Comparison {
-    /// `"standard"` (χ² difference) or `"satorra.bentler.2001"`.
-    pub method: String,
+    pub method: LrtMethod,
     pub rows: Vec<LrtRow>,
     pub warnings: Vec<String>,
 }
@@ -263,11 +288,10 @@ pub fn lrt_fits(models: &[(String, ModelFit)]) -> Result<Comparison, CompareErro
     }
     Ok(Comparison {
         method: if scaled {
-            "satorra.bentler.2001"
+            LrtMethod::SatorraBentler2001
         } else {
-            "standard"
-        }
-        .into(),
+            LrtMethod::Standard
+        },
         rows,
         warnings,
     })

@@ -14,7 +14,8 @@ use crate::estimate::optimize::{self, OptimOptions};
 use crate::estimate::start::{self, StartStyle};
 use crate::implied::admissible;
 use crate::infer::{self, delta};
-use crate::loss::objective::{FimlData, Objective};
+use crate::loss::objective::Objective;
+use crate::loss::workspace::FimlData;
 use crate::observe::h1;
 use crate::observe::missing::GroupData;
 use crate::observe::moments::{fixed_x_value, Moments};
@@ -313,7 +314,7 @@ impl Analysis {
                 fx,
                 iterations: iterations as u64,
                 converged,
-                reason: String::new(),
+                reason: optimize::Termination::new(optimize::Stop::Unrecorded),
                 max_abs_gradient: f64::NAN,
             };
             let r =

@@ -10,7 +10,7 @@ use crate::loss::objective::Objective;
 use crate::observe::moments::Moments;
 use crate::specify::constraints::{Bound, Reduction};
 use crate::specify::partable::{Op, ParTable};
-use optimize::{OptimOptions, OptimResult};
+use optimize::{OptimOptions, OptimResult, Stop, Termination};
 use start::StartStyle;
 
 /// Minimise from several starts, as lavaan's `optim.attempts` but more thoroughly, and
@@ -136,20 +136,13 @@ pub fn enforce_bounds(
                 active.remove(k);
             }
             None => {
-                let nb = active.len();
-                last.reason = format!(
-                    "{}; {nb} parameter{} on {} bound{}",
-                    last.reason,
-                    if nb == 1 { "" } else { "s" },
-                    if nb == 1 { "its" } else { "their" },
-                    if nb == 1 { "" } else { "s" }
-                );
+                last.reason.on_bounds = Some(active.len());
                 return last;
             }
         }
     }
     last.converged = false;
-    last.reason = "the bounds could not be satisfied (active-set iteration limit)".into();
+    last.reason = Termination::new(Stop::BoundsNotSatisfied);
     last
 }
 

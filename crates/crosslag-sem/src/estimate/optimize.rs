@@ -12,7 +12,7 @@
 //! The result says how many iterations were used and why the search stopped.
 
 use crate::linalg;
-use crate::loss::information;
+use crate::loss::discrepancy;
 use crate::loss::objective::Objective;
 use argmin::core::{CostFunction, Error, Executor, Gradient, State, TerminationReason};
 use argmin::solver::linesearch::MoreThuenteLineSearch;
@@ -20,6 +20,7 @@ use argmin::solver::quasinewton::LBFGS;
 use ndarray::{Array1, Array2};
 use serde::Serialize;
 use std::cell::RefCell;
+use std::fmt;
 use std::rc::Rc;
 
 pub use crate::specify::options::OptimOptions;
@@ -32,10 +33,92 @@ pub struct OptimResult {
     /// Quasi-Newton iterations plus Newton steps.
     pub iterations: u64,
     pub converged: bool,
-    /// Why the search stopped, in words.
-    pub reason: String,
+    /// Why the search stopped.
+    pub reason: Termination,
     /// Largest |∂fx/∂φ_i| at the solution.
     pub max_abs_gradient: f64,
+}
+
+/// Why a minimisation stopped (what [`OptimResult::reason`] says).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Stop {
+    /// The largest gradient element is below the tolerance (or L-BFGS's whitened gradient
+    /// norm below 1e-6, when the Newton steps had nothing left to do).
+    GradientBelowTolerance,
+    /// L-BFGS reached its iteration limit.
+    IterationLimit,
+    /// L-BFGS stopped for another of argmin's reasons, in argmin's words.
+    Solver(String),
+    /// argmin returned without a reason.
+    Stopped,
+    /// L-BFGS's line search failed (argmin's message).
+    LineSearch(String),
+    /// Not converged, and neither stage could decrease fx further.
+    NoFurtherDecrease,
+    /// Converged with no reason recorded (no L-BFGS stage, gradient between the tolerance
+    /// and 1e-5), or a result assembled by a caller.
+    Unrecorded,
+    /// The active-set method of the bounds ran out of iterations.
+    BoundsNotSatisfied,
+}
+
+impl fmt::Display for Stop {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Stop::GradientBelowTolerance => f.write_str("gradient below tolerance"),
+            Stop::IterationLimit => f.write_str("iteration limit reached"),
+            Stop::Solver(text) => f.write_str(text),
+            Stop::Stopped => f.write_str("stopped"),
+            Stop::LineSearch(e) => write!(f, "line search stopped: {e}"),
+            Stop::NoFurtherDecrease => f.write_str("no further decrease"),
+            Stop::Unrecorded => Ok(()),
+            Stop::BoundsNotSatisfied => {
+                f.write_str("the bounds could not be satisfied (active-set iteration limit)")
+            }
+        }
+    }
+}
+
+/// The termination of a minimisation: why it stopped and, for a search under bounds, how
+/// many parameters ended on a bound. Written (and serialized) as one sentence, e.g.
+/// `gradient below tolerance; 1 parameter on its bound`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Termination {
+    pub stop: Stop,
+    /// Parameters held on a bound at the solution (searches under bounds).
+    pub on_bounds: Option<usize>,
+}
+
+impl Termination {
+    pub fn new(stop: Stop) -> Termination {
+        Termination {
+            stop,
+            on_bounds: None,
+        }
+    }
+}
+
+impl fmt::Display for Termination {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.stop)?;
+        if let Some(nb) = self.on_bounds {
+            let one = nb == 1;
+            write!(
+                f,
+                "; {nb} parameter{} on {} bound{}",
+                if one { "" } else { "s" },
+                if one { "its" } else { "their" },
+                if one { "" } else { "s" }
+            )?;
+        }
+        Ok(())
+    }
+}
+
+impl Serialize for Termination {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
 }
 
 struct Whitened<'a, 'b> {
@@ -104,9 +187,9 @@ pub fn phi_information(obj: &Objective, phi: &[f64], observed: bool) -> Option<A
     obj.reduction.theta(phi, &mut theta);
     let ws = obj.workspace_at(&theta)?;
     let i_theta = if observed {
-        information::hessian(obj.model, &ws, &obj.weights)
+        discrepancy::hessian(obj.model, &ws, &obj.weights)
     } else {
-        information::expected(obj.model, &ws, &obj.weights)
+        discrepancy::expected(obj.model, &ws, &obj.weights)
     };
     let j = obj.reduction.jacobian(phi);
     let mut info = j.t().dot(&i_theta).dot(&j);
@@ -169,16 +252,12 @@ fn line_search(
     false
 }
 
-/// Minimise fx from `phi0`.
-pub fn minimize(obj: &Objective, phi0: &[f64], opts: &OptimOptions) -> OptimResult {
-    let n = phi0.len();
-    let mut phi = phi0.to_vec();
-    let mut iterations = 0u64;
-    let mut reason = String::new();
-    let mut grad = vec![0.0; n];
-
-    // ---- stage 1: whitened L-BFGS ----
-    let t = phi_information(obj, &phi, false)
+/// The whitening transform T of stage 1 (`φ = φ₀ + T ψ`, `T = L⁻ᵀ` with `L Lᵀ` the expected
+/// information at the start), or a diagonal scaling `|φ_i|` (at least 0.1) where the
+/// information is not positive definite.
+fn whitening(obj: &Objective, phi: &[f64]) -> Array2<f64> {
+    let n = phi.len();
+    phi_information(obj, phi, false)
         .and_then(|info| {
             let mut l = info.clone();
             linalg::cholesky_in_place(l.view_mut()).then_some(l)
@@ -191,12 +270,18 @@ pub fn minimize(obj: &Objective, phi0: &[f64], opts: &OptimOptions) -> OptimResu
                 t[[i, i]] = phi[i].abs().max(0.1);
             }
             t
-        });
+        })
+}
+
+/// Stage 1: L-BFGS in the whitened parameter from `phi`, which becomes the best point seen.
+/// Returns the iterations and why L-BFGS stopped (`None` if the solver could not be set up).
+fn lbfgs_stage(obj: &Objective, phi: &mut Vec<f64>, opts: &OptimOptions) -> (u64, Option<Stop>) {
+    let n = phi.len();
     let problem = Whitened {
         obj,
         phi0: phi.clone(),
-        t,
-        best: Rc::new(RefCell::new((obj.value(&phi), phi.clone()))),
+        t: whitening(obj, phi),
+        best: Rc::new(RefCell::new((obj.value(phi), phi.clone()))),
     };
     let best = Rc::clone(&problem.best);
     let linesearch = MoreThuenteLineSearch::new();
@@ -206,30 +291,93 @@ pub fn minimize(obj: &Objective, phi0: &[f64], opts: &OptimOptions) -> OptimResu
     let solver = LBFGS::new(linesearch, 10)
         .with_tolerance_grad(1e-6)
         .and_then(|s| s.with_tolerance_cost(0.0));
-    if let Ok(solver) = solver {
-        // in the whitened space a well-posed problem needs a few hundred iterations at most
-        let max_iters = opts.max_iterations.min(50 * n as u64 + 200);
-        let res = Executor::new(problem, solver)
-            .configure(|state| state.param(Array1::zeros(n)).max_iters(max_iters))
-            .run();
-        match res {
-            Ok(res) => {
-                let state = res.state();
-                iterations += state.get_iter();
-                reason = match state.get_termination_reason() {
-                    Some(TerminationReason::SolverConverged) => "gradient below tolerance".into(),
-                    Some(TerminationReason::MaxItersReached) => "iteration limit reached".into(),
-                    Some(r) => r.text().to_string(),
-                    None => "stopped".into(),
-                };
+    let Ok(solver) = solver else {
+        return (0, None);
+    };
+    let mut iterations = 0;
+    // in the whitened space a well-posed problem needs a few hundred iterations at most
+    let max_iters = opts.max_iterations.min(50 * n as u64 + 200);
+    let res = Executor::new(problem, solver)
+        .configure(|state| state.param(Array1::zeros(n)).max_iters(max_iters))
+        .run();
+    let stop = match res {
+        Ok(res) => {
+            let state = res.state();
+            iterations += state.get_iter();
+            match state.get_termination_reason() {
+                Some(TerminationReason::SolverConverged) => Stop::GradientBelowTolerance,
+                Some(TerminationReason::MaxItersReached) => Stop::IterationLimit,
+                Some(r) => Stop::Solver(r.text().to_string()),
+                None => Stop::Stopped,
             }
-            Err(e) => reason = format!("line search stopped: {e}"),
         }
-        let (f_best, phi_best) = best.borrow().clone();
-        if f_best.is_finite() {
-            phi = phi_best;
+        Err(e) => Stop::LineSearch(e.to_string()),
+    };
+    let (f_best, phi_best) = best.borrow().clone();
+    if f_best.is_finite() {
+        *phi = phi_best;
+    }
+    (iterations, Some(stop))
+}
+
+/// One step of stage 2 from (φ, fx, ∇fx): Newton with the analytic Hessian, else
+/// Levenberg–Marquardt on the Hessian, `(H + μ |diag H|) δ = g` with μ raised until the
+/// damped matrix is positive definite and the step decreases fx (the expected information
+/// stands in where the Hessian could not be computed). Steps are capped at length 1 in the
+/// metric of the expected information (δᵀ I δ ≤ 1, a predicted change of fx of about ½): a
+/// full Newton step from a poor start can jump over a pole of the likelihood into another
+/// basin. Returns whether a step was taken.
+fn newton_step(obj: &Objective, phi: &mut Vec<f64>, fx: &mut f64, grad: &mut [f64]) -> bool {
+    let n = phi.len();
+    let g = Array1::from(grad.to_vec());
+    let info = phi_information(obj, phi, false);
+    let cap = |step: Array1<f64>| -> Array1<f64> {
+        match info.as_ref() {
+            Some(i) => {
+                let len = step.dot(&i.dot(&step)).max(0.0).sqrt();
+                if len > 1.0 {
+                    step / len
+                } else {
+                    step
+                }
+            }
+            None => step,
+        }
+    };
+    let hessian = phi_information(obj, phi, true);
+    if let Some(h) = hessian.as_ref() {
+        if let Some((hinv, _)) = linalg::spd_inverse(h.view()) {
+            if line_search(obj, phi, fx, grad, &cap(hinv.dot(&g))) {
+                return true;
+            }
         }
     }
+    if let Some(info) = hessian.as_ref().or(info.as_ref()) {
+        let mut mu = 1e-6;
+        for _ in 0..12 {
+            let mut damped = info.clone();
+            for i in 0..n {
+                damped[[i, i]] += mu * info[[i, i]].abs().max(1e-12);
+            }
+            if let Some((inv, _)) = linalg::spd_inverse(damped.view()) {
+                if line_search(obj, phi, fx, grad, &cap(inv.dot(&g))) {
+                    return true;
+                }
+            }
+            mu *= 10.0;
+        }
+    }
+    false
+}
+
+/// Minimise fx from `phi0`.
+pub fn minimize(obj: &Objective, phi0: &[f64], opts: &OptimOptions) -> OptimResult {
+    let n = phi0.len();
+    let mut phi = phi0.to_vec();
+    let mut grad = vec![0.0; n];
+
+    // ---- stage 1: whitened L-BFGS ----
+    let (mut iterations, lbfgs_stop) = lbfgs_stage(obj, &mut phi, opts);
 
     // ---- stage 2: Newton steps with the analytic Hessian, or Fisher scoring where the
     // Hessian is not positive definite, with step halving. After a successful stage 1 this
@@ -246,52 +394,7 @@ pub fn minimize(obj: &Objective, phi0: &[f64], opts: &OptimOptions) -> OptimResu
         if !fx.is_finite() || max_abs(&grad) <= opts.grad_tol {
             break;
         }
-        let g = Array1::from(grad.clone());
-        let info = phi_information(obj, &phi, false);
-        // Steps are capped at length 1 in the metric of the expected information
-        // (δᵀ I δ ≤ 1, a predicted change of fx of about ½): a full Newton step from a poor
-        // start can jump over a pole of the likelihood into another basin.
-        let cap = |step: Array1<f64>| -> Array1<f64> {
-            match info.as_ref() {
-                Some(i) => {
-                    let len = step.dot(&i.dot(&step)).max(0.0).sqrt();
-                    if len > 1.0 {
-                        step / len
-                    } else {
-                        step
-                    }
-                }
-                None => step,
-            }
-        };
-        let hessian = phi_information(obj, &phi, true);
-        let mut accepted = false;
-        if let Some(h) = hessian.as_ref() {
-            if let Some((hinv, _)) = linalg::spd_inverse(h.view()) {
-                accepted = line_search(obj, &mut phi, &mut fx, &mut grad, &cap(hinv.dot(&g)));
-            }
-        }
-        if !accepted {
-            // Levenberg–Marquardt on the Hessian: (H + μ |diag H|) δ = g, μ raised until the
-            // damped matrix is positive definite and the step decreases fx; the expected
-            // information stands in where the Hessian could not be computed.
-            if let Some(info) = hessian.as_ref().or(info.as_ref()) {
-                let mut mu = 1e-6;
-                for _ in 0..12 {
-                    let mut damped = info.clone();
-                    for i in 0..n {
-                        damped[[i, i]] += mu * info[[i, i]].abs().max(1e-12);
-                    }
-                    if let Some((inv, _)) = linalg::spd_inverse(damped.view()) {
-                        if line_search(obj, &mut phi, &mut fx, &mut grad, &cap(inv.dot(&g))) {
-                            accepted = true;
-                            break;
-                        }
-                    }
-                    mu *= 10.0;
-                }
-            }
-        }
+        let accepted = newton_step(obj, &mut phi, &mut fx, &mut grad);
         iterations += 1;
         if !accepted {
             break;
@@ -299,17 +402,21 @@ pub fn minimize(obj: &Objective, phi0: &[f64], opts: &OptimOptions) -> OptimResu
     }
     let max_abs_gradient = max_abs(&grad);
     let converged = fx.is_finite() && max_abs_gradient < 1e-5;
-    if converged && max_abs_gradient <= opts.grad_tol {
-        reason = "gradient below tolerance".into();
-    } else if !converged && reason.is_empty() {
-        reason = "no further decrease".into();
-    }
+    let stop = if converged && max_abs_gradient <= opts.grad_tol {
+        Stop::GradientBelowTolerance
+    } else {
+        match lbfgs_stop {
+            Some(stop) => stop,
+            None if !converged => Stop::NoFurtherDecrease,
+            None => Stop::Unrecorded,
+        }
+    };
     OptimResult {
         phi,
         fx,
         iterations,
         converged,
-        reason,
+        reason: Termination::new(stop),
         max_abs_gradient,
     }
 }

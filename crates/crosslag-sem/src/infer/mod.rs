@@ -1,13 +1,20 @@
 //! Step 5 of a fit, **infer**: the covariance matrix of the estimates from the information
 //! matrix (with lavaan's generalized inverse, [`vcov`]), the sandwich and the robust tests
-//! ([`robust`]), the delta method for `:=` parameters ([`delta`]).
+//! ([`robust`]), the delta method for `:=` parameters ([`delta`]); which standard errors a
+//! fit may have ([`request`]: lavaan's `se =` checked against the estimator and the data).
 
 pub mod delta;
+pub mod request;
 pub mod robust;
 pub mod vcov;
 
-use crate::loss::information;
-use crate::loss::objective::Workspace;
+pub use request::{
+    se_method, BootCiType, BootstrapOption, BootstrapSe, SeMethod, SeRequest, SeRequestError,
+    SeType,
+};
+
+use crate::loss::discrepancy;
+use crate::loss::workspace::Workspace;
 use crate::observe::prepare::SampleData;
 use crate::specify::options::Information;
 use crate::specify::ram::RamModel;
@@ -75,8 +82,8 @@ pub fn standard_errors(
     let mut out = Inference::default();
     let n = ntotal as f64;
     let i_theta = match information {
-        Information::Expected => information::expected(ram, ws, weights),
-        Information::Observed => information::hessian(ram, ws, weights),
+        Information::Expected => discrepancy::expected(ram, ws, weights),
+        Information::Observed => discrepancy::hessian(ram, ws, weights),
     };
     // Non-linear `==` constraints: lavaan 0.6.14 inverts the bordered matrix of the
     // objective's Hessian and the constraints' Jacobian (`lav_model_information_augment_invert`),

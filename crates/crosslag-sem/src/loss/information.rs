@@ -22,9 +22,9 @@
 //! ```
 //! (the second-derivative part only for the observed information).
 
+use super::workspace::{FimlData, Workspace};
 use crate::implied::derivatives::{self, SecondCache};
 use crate::implied::Implied;
-use crate::loss::objective::Workspace;
 use crate::observe::h1::{self, Layout};
 use crate::specify::ram::RamModel;
 use ndarray::{Array1, Array2};
@@ -96,17 +96,15 @@ fn trace_product(a: &Array2<f64>, b: &Array2<f64>) -> f64 {
 
 /// FIML information with respect to θ (see the module documentation); `observed` adds the
 /// second-derivative terms. Groups whose Σ_p are not positive definite contribute nothing.
-fn fiml_information(
+pub(crate) fn fiml_information(
     model: &RamModel,
     ws: &Workspace,
+    fd: &FimlData,
     weights: &[f64],
     observed: bool,
 ) -> Array2<f64> {
     let n = model.free.len();
     let mut info = Array2::zeros((n, n));
-    let Some(fd) = ws.fiml.as_ref() else {
-        return info;
-    };
     for g in 0..model.ngroups() {
         let imp = &ws.implied[g];
         let gd = &fd.groups[g];
@@ -144,14 +142,6 @@ fn fiml_information(
     info
 }
 
-/// Expected information (per observation) with respect to θ.
-pub fn expected(model: &RamModel, ws: &Workspace, weights: &[f64]) -> Array2<f64> {
-    if ws.fiml.is_some() {
-        return fiml_information(model, ws, weights, false);
-    }
-    expected_without_x(model, ws, weights, &[])
-}
-
 /// Complete-data expected information with the moments of the fixed.x covariates `x_idx` left
 /// out, as lavaan's score tests (`modindices()`) compute it: `I_kl = Σ_g w_g Δ_kᵀ W Δ_l` with
 /// the x–x covariances and x means of each `Δ_k = ∂(vech Σ, μ)/∂θ_k` set to zero. With no
@@ -182,11 +172,9 @@ pub fn expected_without_x(
     info
 }
 
-/// Analytic Hessian of fx with respect to θ (observed information per observation).
-pub fn hessian(model: &RamModel, ws: &Workspace, weights: &[f64]) -> Array2<f64> {
-    if ws.fiml.is_some() {
-        return fiml_information(model, ws, weights, true);
-    }
+/// Analytic Hessian of the complete-data ML fx with respect to θ (observed information per
+/// observation).
+pub(crate) fn ml_hessian(model: &RamModel, ws: &Workspace, weights: &[f64]) -> Array2<f64> {
     let n = model.free.len();
     let mut hess = Array2::zeros((n, n));
     let ms = model.meanstructure;

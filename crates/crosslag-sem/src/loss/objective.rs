@@ -1,47 +1,22 @@
-//! The estimation objective: lavaan's `fx = ½ Σ_g (N_g/N) F_g(θ(φ))` as a function of the
-//! optimiser's free vector φ, with its analytic gradient `Jᵀ ∂fx/∂θ`.
-//!
-//! With `missing = "ml"` each group's discrepancy is the FIML one of [`crate::observe::missing`]:
-//! `F_g = −2logL_g(θ)/N_g − h1_g`, whose derivative with respect to (μ, Σ) has the same form
-//! as complete-data ML and goes through the same RAM chain rule.
+//! The estimation objective: lavaan's `fx = ½ Σ_g (N_g/N) F_g(θ(φ))` — the weighted sum of
+//! the groups' discrepancies ([`Discrepancy`]: ML, or FIML with `missing = "ml"`) — as a
+//! function of the optimiser's free vector φ, with its analytic gradient `Jᵀ ∂fx/∂θ`.
 //!
 //! Buffers live in a `RefCell` so that evaluating the objective allocates nothing.
 
+use super::discrepancy::{Discrepancy, Fiml, GroupEval, Loss, Ml};
+use super::workspace::{FimlData, Workspace};
 use crate::implied::Implied;
 use crate::loss::ml::MlGroup;
-use crate::observe::missing::{FimlWork, GroupData};
+use crate::observe::missing::FimlWork;
 use crate::observe::moments::Moments;
 use crate::observe::prepare::SampleData;
 use crate::specify::constraints::Reduction;
-use crate::specify::ram::{RamMatrices, RamModel, Slot};
+use crate::specify::ram::{RamModel, Slot};
 use std::cell::RefCell;
 use std::sync::Arc;
 
-/// The data of a FIML fit: raw data by pattern per group, and the saturated model's value.
-#[derive(Debug)]
-pub struct FimlData {
-    pub groups: Vec<GroupData>,
-    /// −2logL/N_g of the saturated (h1) model per group, without the 2π constant (lavaan's
-    /// `missing.h1$h1`).
-    pub h1: Vec<f64>,
-}
-
-/// Everything one evaluation needs, per group.
-#[derive(Debug, Clone)]
-pub struct Workspace {
-    pub mats: Vec<RamMatrices>,
-    pub implied: Vec<Implied>,
-    pub ml: Vec<MlGroup>,
-    pub theta: Vec<f64>,
-    pub grad_theta: Vec<f64>,
-    /// FIML data (`missing = "ml"`); `None` for complete-data ML.
-    pub fiml: Option<Arc<FimlData>>,
-    /// Per-group FIML buffers (empty for complete-data ML); after an evaluation with gradient
-    /// they hold `Ω` and `h` per unit.
-    pub fiml_work: Vec<FimlWork>,
-}
-
-/// The ML objective of a multi-group model.
+/// The objective of a multi-group model.
 #[derive(Debug)]
 pub struct Objective<'a> {
     pub model: &'a RamModel,
@@ -49,6 +24,8 @@ pub struct Objective<'a> {
     pub moments: &'a [Moments],
     /// N_g / N per group.
     pub weights: Vec<f64>,
+    /// The discrepancy of each group.
+    pub loss: Discrepancy<'a>,
     ws: RefCell<Workspace>,
 }
 
@@ -113,13 +90,18 @@ impl<'a> Objective<'a> {
                 .as_ref()
                 .map(|f| f.groups.iter().map(FimlWork::new).collect())
                 .unwrap_or_default(),
-            fiml,
+            fiml: fiml.clone(),
+        };
+        let loss = match fiml {
+            Some(data) => Discrepancy::Fiml(Fiml::new(data)),
+            None => Discrepancy::Ml(Ml::new(moments)),
         };
         Objective {
             model,
             reduction,
             moments,
             weights,
+            loss,
             ws: RefCell::new(ws),
         }
     }
@@ -139,8 +121,8 @@ impl<'a> Objective<'a> {
             ml,
             theta,
             grad_theta,
-            fiml,
             fiml_work,
+            ..
         } = ws;
         self.model.fill(theta, mats);
         let ms = self.model.meanstructure;
@@ -149,29 +131,15 @@ impl<'a> Objective<'a> {
             if !implied[g].compute(&mats[g]) {
                 return None;
             }
-            match fiml {
-                None => {
-                    let f = ml[g].value(&self.moments[g], &implied[g], ms)?;
-                    fx += 0.5 * self.weights[g] * f;
-                    if want_grad {
-                        ml[g].gradient(&implied[g], &mats[g], ms);
-                    }
-                }
-                Some(fd) => {
-                    let gd = &fd.groups[g];
-                    let imp = &implied[g];
-                    let fw = &mut fiml_work[g];
-                    let m2ll = fw.value(gd, imp.mu.view(), imp.sigma.view(), want_grad)?;
-                    let f = m2ll / gd.nobs() as f64 - fd.h1[g];
-                    fx += 0.5 * self.weights[g] * f;
-                    if want_grad {
-                        ml[g].omega.assign(&fw.omega);
-                        ml[g].gmu.assign(&fw.h);
-                        ml[g].gmu *= -2.0;
-                        ml[g].map_to_ram(imp, &mats[g], true);
-                    }
-                }
-            }
+            let ev = GroupEval {
+                imp: &implied[g],
+                mats: &mats[g],
+                ml: &mut ml[g],
+                fiml_work,
+                meanstructure: ms,
+            };
+            let f = self.loss.group_value(g, ev, want_grad)?;
+            fx += 0.5 * self.weights[g] * f;
         }
         if want_grad {
             for (k, &(g, slot)) in self.model.free.iter().enumerate() {

@@ -2,7 +2,7 @@
 //! `missing = "ml"`, the patterns, pairwise covariances and available-case means that GFI
 //! needs), and R².
 
-use crate::loss::objective::Workspace;
+use crate::loss::workspace::Workspace;
 use crate::observe::prepare::SampleData;
 use crate::specify::partable::{Op, ParTable};
 use crate::specify::ram::RamModel;

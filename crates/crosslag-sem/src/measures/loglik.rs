@@ -12,7 +12,7 @@
 //!   (its likelihood factors over variables), with the fixed.x block at the saturated
 //!   estimates of the covariates alone: `−2logL_B = Σ_j n_j (log 2π + log v_j + 1) + …`.
 
-use crate::loss::objective::Workspace;
+use crate::loss::workspace::Workspace;
 use crate::observe::h1::{self, H1Estimates};
 use crate::observe::missing::{FimlWork, GroupData};
 use crate::observe::prepare::SampleData;

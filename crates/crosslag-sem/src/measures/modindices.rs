@@ -14,8 +14,8 @@
 //! does.
 
 use crate::linalg;
-use crate::loss::information;
 use crate::loss::objective::Objective;
+use crate::loss::{discrepancy, information};
 use crate::measures::standardize::{self, Kind};
 use crate::observe::moments::Moments;
 use crate::specify::constraints::Reduction;
@@ -28,7 +28,7 @@ use serde::Serialize;
 #[derive(Debug, Clone, Serialize)]
 pub struct ModIndex {
     pub lhs: String,
-    pub op: String,
+    pub op: Op,
     pub rhs: String,
     /// 1-based group.
     pub group: usize,
@@ -117,7 +117,7 @@ fn full_candidates(pt: &ParTable, g: usize) -> Vec<(String, Op, String)> {
 /// `Σ_g w_g [½ tr(Σ⁻¹(W − Σ)Σ⁻¹ ∂_kΣ) + ∂_kμᵀ Σ⁻¹ d]`.
 fn expected_without_x(
     ram: &RamModel,
-    ws: &crate::loss::objective::Workspace,
+    ws: &crate::loss::workspace::Workspace,
     weights: &[f64],
     x_idx: &[usize],
 ) -> (Array2<f64>, Vec<f64>) {
@@ -140,23 +140,17 @@ fn expected_without_x(
     (info, score)
 }
 
-/// Modification indices at the estimates φ, with the expected (`observed = false`) or
-/// observed information. Sorted by MI, largest first. `ram` gives the values of the fixed
-/// rows (the fixed.x moments at their sample values).
-pub fn modification_indices(
+/// The model's table extended by the candidates: model rows keep their free index; fixed
+/// rows (at their fitted values, `ram`) and new candidates (at 0) are appended as free "extra"
+/// parameters. Returns the table, the values of all its parameters (θ̂ first) and the rows of
+/// the extra parameters.
+fn extended_table(
     pt: &ParTable,
     fit_ram: &RamModel,
-    red: &Reduction,
-    phi: &[f64],
-    moments: &[Moments],
-    observed: bool,
-) -> Vec<ModIndex> {
-    let mut theta = vec![0.0; red.ntheta()];
-    red.theta(phi, &mut theta);
-    // extended table: model rows keep their free index; fixed rows and new candidates are
-    // appended as free "extra" parameters at their current value
+    theta: &[f64],
+) -> (ParTable, Vec<f64>, Vec<usize>) {
     let mut ext = pt.clone();
-    let mut values: Vec<f64> = theta.clone();
+    let mut values: Vec<f64> = theta.to_vec();
     let mut extra_rows: Vec<usize> = Vec::new();
     for i in 0..ext.rows.len() {
         if ext.rows[i].free == 0 && ext.rows[i].op != Op::Defined {
@@ -189,6 +183,41 @@ pub fn modification_indices(
         }
     }
     ext.nfree = values.len();
+    (ext, values, extra_rows)
+}
+
+/// `V = I₁₁ − I₁₂ J (Jᵀ I₂₂ J)⁻¹ Jᵀ I₂₁` (see the module documentation); `None` when
+/// `Jᵀ I₂₂ J` cannot be inverted.
+fn candidate_variance(
+    info: &Array2<f64>,
+    red: &Reduction,
+    phi: &[f64],
+    n_model: usize,
+) -> Option<Array2<f64>> {
+    let j = red.jacobian(phi);
+    let i22 = info.slice(ndarray::s![..n_model, ..n_model]).to_owned();
+    let i12 = info.slice(ndarray::s![n_model.., ..n_model]).to_owned();
+    let i11 = info.slice(ndarray::s![n_model.., n_model..]).to_owned();
+    let i22_phi = j.t().dot(&i22).dot(&j);
+    let inv = linalg::symmetric_inverse(i22_phi.view())?;
+    let i12_phi = i12.dot(&j);
+    Some(&i11 - &i12_phi.dot(&inv).dot(&i12_phi.t()))
+}
+
+/// Modification indices at the estimates φ, with the expected (`observed = false`) or
+/// observed information. Sorted by MI, largest first. `ram` gives the values of the fixed
+/// rows (the fixed.x moments at their sample values).
+pub fn modification_indices(
+    pt: &ParTable,
+    fit_ram: &RamModel,
+    red: &Reduction,
+    phi: &[f64],
+    moments: &[Moments],
+    observed: bool,
+) -> Vec<ModIndex> {
+    let mut theta = vec![0.0; red.ntheta()];
+    red.theta(phi, &mut theta);
+    let (ext, values, extra_rows) = extended_table(pt, fit_ram, &theta);
     let ram = RamModel::from_partable(&ext);
     let Ok(ext_red) = Reduction::build(&ext) else {
         return Vec::new();
@@ -204,22 +233,15 @@ pub fn modification_indices(
         .collect();
     let (info_x, score_x) = expected_without_x(&ram, &ws, &obj.weights, &x_idx);
     let info = if observed {
-        information::hessian(&ram, &ws, &obj.weights)
+        discrepancy::hessian(&ram, &ws, &obj.weights)
     } else {
         info_x
     };
     let n_model = theta.len();
     let n_extra = values.len() - n_model;
-    let j = red.jacobian(phi);
-    let i22 = info.slice(ndarray::s![..n_model, ..n_model]).to_owned();
-    let i12 = info.slice(ndarray::s![n_model.., ..n_model]).to_owned();
-    let i11 = info.slice(ndarray::s![n_model.., n_model..]).to_owned();
-    let i22_phi = j.t().dot(&i22).dot(&j);
-    let Some(inv) = linalg::symmetric_inverse(i22_phi.view()) else {
+    let Some(v) = candidate_variance(&info, red, phi, n_model) else {
         return Vec::new();
     };
-    let i12_phi = i12.dot(&j);
-    let v: Array2<f64> = &i11 - &i12_phi.dot(&inv).dot(&i12_phi.t());
     let ntotal: usize = moments.iter().map(|m| m.nobs).sum();
     // standardization uses the fitted model's implied moments
     let fit_obj = Objective::new(fit_ram, red, moments);
@@ -259,7 +281,7 @@ pub fn modification_indices(
         };
         out.push(ModIndex {
             lhs: r.lhs.clone(),
-            op: r.op.as_str().to_string(),
+            op: r.op,
             rhs: r.rhs.clone(),
             group: g + 1,
             mi,

@@ -6,7 +6,7 @@
 use super::inputs::{FimlCorrected, GroupMoments, RobustInputs};
 use crate::infer::robust::{self, RobustGroup};
 use crate::infer::Inference;
-use crate::loss::objective::Workspace;
+use crate::loss::workspace::Workspace;
 use crate::measures::loglik::Likelihoods;
 use crate::specify::ram::RamModel;
 use crate::specify::Model;

@@ -4,9 +4,12 @@
 //! missing-data rule; [`stage1`] pools them (fixed or random effects, TSSEM stage 1);
 //! [`stage2`] fits a path model in lavaan syntax to the pooled matrix by WLS with the
 //! stage-1 sampling covariance as weight (TSSEM stage 2), with likelihood-based intervals
-//! ([`optim::profile_bound`]). [`mat`] holds the small dense linear algebra this needs.
+//! ([`optim::profile_bound`]); [`fit_indices`] has metaSEM's RMSEA, CFI and TLI, and
+//! [`subgroup`] the subgroup splits with the χ²-difference test of equal paths. [`mat`] holds
+//! the small dense linear algebra this needs.
 
 pub mod data;
+pub mod fit_indices;
 pub mod json;
 pub mod mat;
 pub mod optim;

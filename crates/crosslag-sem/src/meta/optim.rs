@@ -158,6 +158,79 @@ pub struct ProfileBound {
     pub x: Vec<f64>,
 }
 
+/// The start of the search for a bound: the point of the quadratic approximation,
+/// `x̂ − s H⁻¹∇g` with `s = √(2q / ∇gᵀH⁻¹∇g)`, shortened (halving s) while it leaves the domain
+/// (a variance below zero). Returns the point and s.
+fn quadratic_start(
+    obj: &dyn Objective,
+    xhat: &[f64],
+    hess_at_min: &Mat,
+    g0: &[f64],
+    q: f64,
+) -> (Vec<f64>, f64) {
+    let hinv_g = match cholesky(hess_at_min) {
+        Some(l) => chol_solve(&l, g0),
+        None => solve(hess_at_min, g0).unwrap_or_else(|| g0.to_vec()),
+    };
+    let quad: f64 = g0.iter().zip(&hinv_g).map(|(a, b)| a * b).sum();
+    let mut s = (2.0 * q / quad.max(1e-300)).sqrt();
+    // the quadratic start may leave the domain (a variance below zero): shorten it
+    let mut x: Vec<f64> = xhat.iter().zip(&hinv_g).map(|(x, d)| x - s * d).collect();
+    for _ in 0..30 {
+        if obj.value(&x).is_finite() {
+            break;
+        }
+        s *= 0.5;
+        x = xhat.iter().zip(&hinv_g).map(|(x, d)| x - s * d).collect();
+    }
+    (x, s)
+}
+
+/// The Jacobian of a gradient function by central differences (symmetrised): the Hessian
+/// of g.
+fn gradient_jacobian(grad: &dyn Fn(&[f64]) -> Vec<f64>, x: &[f64]) -> Mat {
+    let n = x.len();
+    let mut h = Mat::zeros(n, n);
+    let mut y = x.to_vec();
+    for j in 0..n {
+        let step = 1e-5 * x[j].abs().max(1e-2);
+        y[j] = x[j] + step;
+        let gp = grad(&y);
+        y[j] = x[j] - step;
+        let gm = grad(&y);
+        y[j] = x[j];
+        for i in 0..n {
+            h[(i, j)] = (gp[i] - gm[i]) / (2.0 * step);
+        }
+    }
+    h.symmetrize();
+    h
+}
+
+/// The Newton step for the Lagrange conditions at (x, λ): solves
+/// `[∇²g + λ∇²fit, ∇fit; ∇fitᵀ, 0] δ = r` (`r` the residual of the conditions).
+fn kkt_step(
+    obj: &dyn Objective,
+    grad_g: &dyn Fn(&[f64]) -> Vec<f64>,
+    x: &[f64],
+    lambda: f64,
+    r: &[f64],
+) -> Option<Vec<f64>> {
+    let n = x.len();
+    let hf = hessian(obj, x);
+    let hg = gradient_jacobian(grad_g, x);
+    let gf = obj.gradient(x);
+    let mut k = Mat::zeros(n + 1, n + 1);
+    for i in 0..n {
+        for j in 0..n {
+            k[(i, j)] = hg[(i, j)] + lambda * hf[(i, j)];
+        }
+        k[(i, n)] = gf[i];
+        k[(n, i)] = gf[i];
+    }
+    solve(&k, r)
+}
+
 /// Finds the lower (`upper = false`) or upper bound of g(θ) over {θ: fit(θ) ≤ fit(θ̂) + q}
 /// by Newton's method on the Lagrange conditions ∇g + λ∇fit = 0, fit = fit(θ̂) + q,
 /// starting from the quadratic approximation. `g` and its gradient are given as closures.
@@ -175,25 +248,10 @@ pub fn profile_bound(
     let n = xhat.len();
     let sign = if upper { -1.0 } else { 1.0 };
     // minimise sign*g
-    let gs = |x: &[f64]| sign * g(x);
     let ggs = |x: &[f64]| grad_g(x).iter().map(|v| sign * v).collect::<Vec<f64>>();
     let target = fmin + q;
     let g0 = ggs(xhat);
-    let hinv_g = match cholesky(hess_at_min) {
-        Some(l) => chol_solve(&l, &g0),
-        None => solve(hess_at_min, &g0).unwrap_or_else(|| g0.clone()),
-    };
-    let quad: f64 = g0.iter().zip(&hinv_g).map(|(a, b)| a * b).sum();
-    let mut s = (2.0 * q / quad.max(1e-300)).sqrt();
-    // the quadratic start may leave the domain (a variance below zero): shorten it
-    let mut x: Vec<f64> = xhat.iter().zip(&hinv_g).map(|(x, d)| x - s * d).collect();
-    for _ in 0..30 {
-        if obj.value(&x).is_finite() {
-            break;
-        }
-        s *= 0.5;
-        x = xhat.iter().zip(&hinv_g).map(|(x, d)| x - s * d).collect();
-    }
+    let (mut x, s) = quadratic_start(obj, xhat, hess_at_min, &g0, q);
     let mut lambda = 1.0 / s;
     let residual = |x: &[f64], lambda: f64| -> Option<Vec<f64>> {
         let fv = obj.value(x);
@@ -228,36 +286,9 @@ pub fn profile_bound(
         if done(&r, true) {
             break;
         }
-        // KKT Jacobian
-        let hf = hessian(obj, &x);
-        let hg = {
-            // Hessian of g by differences of its gradient
-            let mut h = Mat::zeros(n, n);
-            let mut y = x.clone();
-            for j in 0..n {
-                let step = 1e-5 * x[j].abs().max(1e-2);
-                y[j] = x[j] + step;
-                let gp = ggs(&y);
-                y[j] = x[j] - step;
-                let gm = ggs(&y);
-                y[j] = x[j];
-                for i in 0..n {
-                    h[(i, j)] = (gp[i] - gm[i]) / (2.0 * step);
-                }
-            }
-            h.symmetrize();
-            h
+        let Some(step) = kkt_step(obj, &ggs, &x, lambda, &r) else {
+            break;
         };
-        let gf = obj.gradient(&x);
-        let mut k = Mat::zeros(n + 1, n + 1);
-        for i in 0..n {
-            for j in 0..n {
-                k[(i, j)] = hg[(i, j)] + lambda * hf[(i, j)];
-            }
-            k[(i, n)] = gf[i];
-            k[(n, i)] = gf[i];
-        }
-        let Some(step) = solve(&k, &r) else { break };
         let r0 = norm(&r);
         let mut t = 1.0;
         let mut moved = false;
@@ -279,7 +310,6 @@ pub fn profile_bound(
             break;
         }
     }
-    let _ = gs;
     ProfileBound {
         value: g(&x),
         excess: r[n],

@@ -94,3 +94,37 @@ pub fn split(set: &StudySet, expr: &str) -> Result<Vec<(String, Vec<bool>)>, Met
         }
     }
 }
+
+/// The χ²-difference test of regression paths equal across subgroups: the model with the
+/// paths shared ([`super::stage2::Sharing::Paths`]) against the subgroups fitted separately
+/// (χ² and df summed over them); Δχ² = χ²_equal − Σχ²_g on Δdf = df_equal − Σdf_g, p from
+/// χ²(Δdf) at max(Δχ², 0).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PathEquality {
+    pub free_chisq: f64,
+    pub free_df: usize,
+    pub chisq_diff: f64,
+    pub df_diff: usize,
+    pub p: f64,
+}
+
+impl PathEquality {
+    /// `free`: (χ², df) of each subgroup's own fit; `equal`: (χ², df) of the shared-path fit.
+    pub fn test(free: &[(f64, usize)], equal: (f64, usize)) -> PathEquality {
+        let mut free_chisq = 0.0;
+        let mut free_df = 0usize;
+        for &(c, d) in free {
+            free_chisq += c;
+            free_df += d;
+        }
+        let chisq_diff = equal.0 - free_chisq;
+        let df_diff = equal.1.saturating_sub(free_df);
+        PathEquality {
+            free_chisq,
+            free_df,
+            chisq_diff,
+            df_diff,
+            p: crate::stats::pchisq_upper(chisq_diff.max(0.0), df_diff as f64),
+        }
+    }
+}

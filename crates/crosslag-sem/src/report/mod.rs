@@ -2,9 +2,11 @@
 
 pub mod rows;
 
+use crate::estimate::optimize::Termination;
 pub use crate::measures::inputs::{GroupMatrices, NamedValues};
 pub use crate::measures::robust_tests::ScaledTest;
 use crate::specify::options::{Estimator, Information, Missing};
+use crate::specify::partable::Op;
 use ndarray::Array2;
 use serde::Serialize;
 
@@ -12,7 +14,8 @@ use serde::Serialize;
 #[derive(Debug, Clone, Serialize)]
 pub struct ParameterRow {
     pub lhs: String,
-    pub op: String,
+    /// lavaan's operator (`=~`, `~`, `~~`, `~1`, `:=`), serialized as lavaan spells it.
+    pub op: Op,
     pub rhs: String,
     /// 1-based group (0 for `:=` rows, which belong to no group).
     pub group: usize,
@@ -20,15 +23,51 @@ pub struct ParameterRow {
     /// 0 = fixed, k = index into the covariance matrix of the estimates (1-based).
     pub free: usize,
     pub exo: bool,
+    #[serde(flatten)]
+    pub estimate: Estimate,
+    pub std_lv: Option<f64>,
+    pub std_all: Option<f64>,
+    pub std_nox: Option<f64>,
+}
+
+/// An estimate with its Wald inference (lavaan's `est`, `se`, `z`, `pvalue`, `ci.lower`,
+/// `ci.upper`).
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Estimate {
     pub est: f64,
     pub se: Option<f64>,
     pub z: Option<f64>,
     pub pvalue: Option<f64>,
     pub ci_lower: Option<f64>,
     pub ci_upper: Option<f64>,
-    pub std_lv: Option<f64>,
-    pub std_all: Option<f64>,
-    pub std_nox: Option<f64>,
+}
+
+impl Estimate {
+    /// `est` with its Wald inference from `se`: `z = est/se`, `p = 2Φ(−|z|)` and the interval
+    /// `est ± z_q se` (`zq` = Φ⁻¹(0.975) for lavaan's 95 % interval); only `est` without `se`.
+    pub fn wald(est: f64, se: Option<f64>, zq: f64) -> Estimate {
+        let z = se.map(|se| est / se);
+        Estimate {
+            est,
+            se,
+            z,
+            pvalue: z.map(|z| 2.0 * crate::stats::pnorm(-z.abs())),
+            ci_lower: se.map(|se| est - zq * se),
+            ci_upper: se.map(|se| est + zq * se),
+        }
+    }
+
+    /// A fixed parameter as lavaan reports it: SE 0, no z or p, the interval [est, est].
+    pub fn fixed(est: f64) -> Estimate {
+        Estimate {
+            est,
+            se: Some(0.0),
+            z: None,
+            pvalue: None,
+            ci_lower: Some(est),
+            ci_upper: Some(est),
+        }
+    }
 }
 
 /// Everything a fit reports.
@@ -36,7 +75,8 @@ pub struct ParameterRow {
 pub struct FitResult {
     pub converged: bool,
     pub iterations: u64,
-    pub optimizer_reason: String,
+    /// Why the optimizer stopped (serialized as one sentence).
+    pub optimizer_reason: Termination,
     pub max_abs_gradient: f64,
     pub ngroups: usize,
     pub group_labels: Vec<String>,

@@ -2,11 +2,11 @@
 //! errors, z, p, Wald intervals, the standardized values of every row (lavaan
 //! `lav_standardize_*`), and the `:=` rows with delta-method standard errors.
 
-use super::ParameterRow;
+use super::{Estimate, ParameterRow};
 use crate::infer::delta;
-use crate::loss::objective::Workspace;
+use crate::loss::workspace::Workspace;
 use crate::measures::standardize::{self, Kind};
-use crate::specify::partable::ParTable;
+use crate::specify::partable::{Op, ParTable};
 use crate::specify::ram::RamModel;
 use crate::specify::Model;
 use crate::stats;
@@ -28,32 +28,15 @@ pub fn parameter_rows(
         let (est, grad_phi) = model.red.definition_value(d, phi);
         // Var = ∇ᵀ V_φ ∇, where V_φ is vcov_θ at the first copy of each φ element.
         let se = vcov_theta.map(|vt| delta::se(vt, &model.red.phi_first_theta, &grad_phi));
-        let (z, pvalue, lo, hi) = match se {
-            Some(se) => {
-                let z = est / se;
-                (
-                    Some(z),
-                    Some(2.0 * stats::pnorm(-z.abs())),
-                    Some(est - z975 * se),
-                    Some(est + z975 * se),
-                )
-            }
-            None => (None, None, None, None),
-        };
         parameters.push(ParameterRow {
             lhs: d.name.clone(),
-            op: ":=".into(),
+            op: Op::Defined,
             rhs: d.expr.to_lavaan(),
             group: 0,
             label: d.name.clone(),
             free: 0,
             exo: false,
-            est,
-            se,
-            z,
-            pvalue,
-            ci_lower: lo,
-            ci_upper: hi,
+            estimate: Estimate::wald(est, se, z975),
             std_lv: None,
             std_all: None,
             std_nox: None,
@@ -96,26 +79,14 @@ fn table_rows(
         let std_lv = standardize::row_value(Kind::Lv, r, est, &sd, s, &is_lv, &is_x, &index);
         let std_all = standardize::row_value(Kind::All, r, est, &sd, s, &is_lv, &is_x, &index);
         let std_nox = standardize::row_value(Kind::NoX, r, est, &sd, s, &is_lv, &is_x, &index);
-        let (se, z, pvalue, lo, hi) = if r.free > 0 {
-            match se_of(r.free - 1) {
-                Some(se) => {
-                    let z = est / se;
-                    (
-                        Some(se),
-                        Some(z),
-                        Some(2.0 * stats::pnorm(-z.abs())),
-                        Some(est - z975 * se),
-                        Some(est + z975 * se),
-                    )
-                }
-                None => (None, None, None, None, None),
-            }
+        let estimate = if r.free > 0 {
+            Estimate::wald(est, se_of(r.free - 1), z975)
         } else {
-            (Some(0.0), None, None, Some(est), Some(est))
+            Estimate::fixed(est)
         };
         parameters.push(ParameterRow {
             lhs: r.lhs.clone(),
-            op: r.op.as_str().to_string(),
+            op: r.op,
             rhs: r.rhs.clone(),
             group: g + 1,
             label: if r.user_label {
@@ -125,12 +96,7 @@ fn table_rows(
             },
             free: r.free,
             exo: r.exo,
-            est,
-            se,
-            z,
-            pvalue,
-            ci_lower: lo,
-            ci_upper: hi,
+            estimate,
             std_lv: Some(std_lv),
             std_all: Some(std_all),
             std_nox: Some(std_nox),
@@ -150,18 +116,21 @@ fn standardize_definitions(pt: &ParTable, params: &mut [ParameterRow]) {
             let lookup = |name: &str| -> Option<f64> {
                 params
                     .iter()
-                    .find(|r| r.op != ":=" && r.label == name)
+                    .find(|r| r.op != Op::Defined && r.label == name)
                     .and_then(pick)
                     .or_else(|| {
                         params
                             .iter()
-                            .find(|r| r.op == ":=" && r.lhs == name)
+                            .find(|r| r.op == Op::Defined && r.lhs == name)
                             .and_then(pick)
                     })
             };
             vals[slot] = d.expr.eval(&lookup).ok();
         }
-        if let Some(row) = params.iter_mut().find(|r| r.op == ":=" && r.lhs == d.name) {
+        if let Some(row) = params
+            .iter_mut()
+            .find(|r| r.op == Op::Defined && r.lhs == d.name)
+        {
             row.std_lv = vals[0];
             row.std_all = vals[1];
             row.std_nox = vals[2];

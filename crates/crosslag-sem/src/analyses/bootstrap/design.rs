@@ -3,6 +3,7 @@
 
 use crate::analyses::power::Shard;
 use crate::analyses::refit::ParamInfo;
+use crate::infer::{BootCiType, BootstrapSe};
 use crate::specify::options::FitOptions;
 use serde::{Deserialize, Serialize};
 
@@ -27,6 +28,20 @@ impl Default for BootstrapOptions {
             level: 0.95,
             bollen_stine: true,
             bca: true,
+        }
+    }
+}
+
+impl BootstrapOptions {
+    /// The options of bootstrap standard errors in a fit ([`crate::infer::se_method`]):
+    /// 95 % intervals, the jackknife only for BCa intervals.
+    pub fn for_se(b: &BootstrapSe) -> BootstrapOptions {
+        BootstrapOptions {
+            reps: b.replications,
+            seed: b.seed,
+            level: 0.95,
+            bollen_stine: b.bollen_stine,
+            bca: b.ci == BootCiType::Bca,
         }
     }
 }

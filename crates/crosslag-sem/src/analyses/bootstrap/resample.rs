@@ -17,6 +17,7 @@ use crate::observe::moments::Moments;
 use crate::observe::Data;
 use crate::report::{FitResult, GroupMatrices};
 use crate::specify::options::{Estimator, FitOptions, Missing};
+use crate::specify::partable::Op;
 use ndarray::Array2;
 use rand::RngExt;
 use rayon::prelude::*;
@@ -159,8 +160,8 @@ impl Bootstrap {
         let find = |lhs: &str, op: &str, rhs: &str, g: usize| {
             fit.parameters
                 .iter()
-                .find(|p| p.lhs == lhs && p.op == op && p.rhs == rhs && p.group == g)
-                .map(|p| p.est)
+                .find(|p| p.lhs == lhs && p.op.as_str() == op && p.rhs == rhs && p.group == g)
+                .map(|p| p.estimate.est)
         };
         let base = vec![0.0; analysis.model.red.nphi];
         let phi_hat =
@@ -421,18 +422,18 @@ fn boot_parameters(analysis: &Analysis, fit: &FitResult) -> Vec<BootParameter> {
         .map(|info| {
             let row = fit.parameters.iter().find(|p| {
                 if info.op == ":=" {
-                    p.op == ":=" && p.lhs == info.lhs
+                    p.op == Op::Defined && p.lhs == info.lhs
                 } else {
                     p.lhs == info.lhs
-                        && p.op == info.op
+                        && p.op.as_str() == info.op
                         && p.rhs == info.rhs
                         && p.group == info.group
                 }
             });
             BootParameter {
                 info: info.clone(),
-                est: row.map(|r| r.est).unwrap_or(f64::NAN),
-                se: row.and_then(|r| r.se),
+                est: row.map(|r| r.estimate.est).unwrap_or(f64::NAN),
+                se: row.and_then(|r| r.estimate.se),
             }
         })
         .collect()
@@ -588,16 +589,16 @@ mod tests {
                     .iter()
                     .find(|r| {
                         r.lhs == p.info.lhs
-                            && r.op == p.info.op
+                            && r.op.as_str() == p.info.op
                             && (p.info.op == ":=" || r.rhs == p.info.rhs)
                     })
                     .unwrap();
                 let e = est.unwrap();
                 assert!(
-                    (row.est - e).abs() < 1e-8 * row.est.abs().max(1.0),
+                    (row.estimate.est - e).abs() < 1e-8 * row.estimate.est.abs().max(1.0),
                     "replication {b}, {}: {} vs {e}",
                     p.info.name,
-                    row.est
+                    row.estimate.est
                 );
             }
         }

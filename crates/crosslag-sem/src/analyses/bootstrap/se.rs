@@ -7,20 +7,12 @@ use super::summary::summarize;
 use crate::error::SemError;
 use crate::report::{FitResult, ParameterRow};
 use crate::specify::constraints::Reduction;
+use crate::specify::partable::Op;
 use crate::stats;
 use ndarray::Array2;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-/// Interval type of bootstrap standard errors in a fit (lavaan's
-/// `parameterEstimates(boot.ci.type = )`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum BootCiType {
-    /// Percentile interval (lavaan's default `"perc"`).
-    Perc,
-    /// Bias-corrected and accelerated interval (`"bca"`).
-    Bca,
-}
+pub use crate::infer::BootCiType;
 
 /// What a fit with bootstrap standard errors reports about its bootstrap (lavaan's
 /// `se = "bootstrap"`).
@@ -123,7 +115,7 @@ impl Bootstrap {
             };
             v.retain(|x| x.is_finite());
             v.sort_by(|a, b| a.total_cmp(b));
-            let name = if row.op == ":=" {
+            let name = if row.op == Op::Defined {
                 row.lhs.clone()
             } else if self.fit.ngroups > 1 {
                 format!("{} {} {} (group {})", row.lhs, row.op, row.rhs, row.group)
@@ -131,22 +123,22 @@ impl Bootstrap {
                 format!("{} {} {}", row.lhs, row.op, row.rhs)
             };
             if v.len() < 2 {
-                row.se = None;
-                row.z = None;
-                row.pvalue = None;
-                row.ci_lower = None;
-                row.ci_upper = None;
+                row.estimate.se = None;
+                row.estimate.z = None;
+                row.estimate.pvalue = None;
+                row.estimate.ci_lower = None;
+                row.estimate.ci_upper = None;
                 continue;
             }
             let se = sd_with(&v, divisor_n);
-            row.se = Some(se);
+            row.estimate.se = Some(se);
             if se > 0.0 {
-                let z = row.est / se;
-                row.z = Some(z);
-                row.pvalue = Some(2.0 * stats::pnorm(-z.abs()));
+                let z = row.estimate.est / se;
+                row.estimate.z = Some(z);
+                row.estimate.pvalue = Some(2.0 * stats::pnorm(-z.abs()));
             } else {
-                row.z = None;
-                row.pvalue = None;
+                row.estimate.z = None;
+                row.estimate.pvalue = None;
             }
             let alphas = match ci {
                 BootCiType::Perc => Some([lo_p, hi_p]),
@@ -155,7 +147,7 @@ impl Bootstrap {
                         no_acc.push(name.clone());
                         0.0
                     });
-                    let below = v.iter().filter(|&&x| x < row.est).count() as f64;
+                    let below = v.iter().filter(|&&x| x < row.estimate.est).count() as f64;
                     let w = stats::qnorm(below / v.len() as f64);
                     Some(zq.map(|z| stats::pnorm(w + (w + z) / (1.0 - a * (w + z)))))
                 }
@@ -168,12 +160,12 @@ impl Bootstrap {
                     if e1 || e2 {
                         extreme.push(name);
                     }
-                    row.ci_lower = Some(lo);
-                    row.ci_upper = Some(hi);
+                    row.estimate.ci_lower = Some(lo);
+                    row.estimate.ci_upper = Some(hi);
                 }
                 None => {
-                    row.ci_lower = Some(row.est);
-                    row.ci_upper = Some(row.est);
+                    row.estimate.ci_lower = Some(row.estimate.est);
+                    row.estimate.ci_upper = Some(row.estimate.est);
                 }
             }
         }
@@ -220,7 +212,7 @@ impl Bootstrap {
         out: &BootOutput,
     ) -> Option<(Vec<f64>, bool, Option<f64>)> {
         let red = &self.analysis.model.red;
-        if row.op == ":=" {
+        if row.op == Op::Defined {
             let k = self
                 .parameters
                 .iter()
@@ -238,7 +230,7 @@ impl Bootstrap {
                 .find(|r| {
                     r.free > 0
                         && r.lhs == row.lhs
-                        && r.op.as_str() == row.op
+                        && r.op == row.op
                         && r.rhs == row.rhs
                         && r.group + 1 == row.group
                 })
@@ -413,43 +405,49 @@ mod tests {
         let row = |lhs: &str, op: &str, rhs: &str| {
             res.parameters
                 .iter()
-                .find(|p| p.lhs == lhs && p.op == op && p.rhs == rhs)
+                .find(|p| p.lhs == lhs && p.op.as_str() == op && p.rhs == rhs)
                 .unwrap()
         };
         let a = col("a");
         let ra = row("m", "~", "x");
-        assert!((ra.se.unwrap() - sd(&a, 60.0)).abs() < 1e-14);
-        assert!((ra.z.unwrap() - ra.est / ra.se.unwrap()).abs() < 1e-12);
+        assert!((ra.estimate.se.unwrap() - sd(&a, 60.0)).abs() < 1e-14);
+        assert!((ra.estimate.z.unwrap() - ra.estimate.est / ra.estimate.se.unwrap()).abs() < 1e-12);
         // (to rounding: with the `lapack` feature the estimates of a replication may differ
         // from the recorded ones in the last bit)
         let near = |x: Option<f64>, y: f64| (x.unwrap() - y).abs() <= 1e-14 * y.abs().max(1.0);
-        assert!(near(ra.ci_lower, norm_inter(&a, 0.025).0));
-        assert!(near(ra.ci_upper, norm_inter(&a, 0.975).0));
+        assert!(near(ra.estimate.ci_lower, norm_inter(&a, 0.025).0));
+        assert!(near(ra.estimate.ci_upper, norm_inter(&a, 0.975).0));
         let v = col("v");
         let (rm, ry) = (row("m", "~~", "m"), row("y", "~~", "y"));
-        assert!((rm.se.unwrap() - sd(&v, 60.0)).abs() < 1e-14);
+        assert!((rm.estimate.se.unwrap() - sd(&v, 60.0)).abs() < 1e-14);
         // copies of one label: the same SE up to rounding (the covariance matrix of the
         // copies is a matrix product, whose summation order LAPACK may change)
-        assert!((rm.se.unwrap() - ry.se.unwrap()).abs() < 1e-14);
-        assert!(near(rm.ci_lower, ry.ci_lower.unwrap()));
+        assert!((rm.estimate.se.unwrap() - ry.estimate.se.unwrap()).abs() < 1e-14);
+        assert!(near(rm.estimate.ci_lower, ry.estimate.ci_lower.unwrap()));
         let ind = col("ind");
         let ri = row("ind", ":=", "a*b");
-        assert!((ri.se.unwrap() - sd(&ind, 59.0)).abs() < 1e-14);
-        assert!(near(ri.ci_upper, norm_inter(&ind, 0.975).0));
+        assert!((ri.estimate.se.unwrap() - sd(&ind, 59.0)).abs() < 1e-14);
+        assert!(near(ri.estimate.ci_upper, norm_inter(&ind, 0.975).0));
         // fixed.x rows keep SE 0 and [est, est]
         let rx = row("x", "~~", "x");
-        assert_eq!(rx.se, Some(0.0));
-        assert_eq!(rx.ci_lower, Some(rx.est));
+        assert_eq!(rx.estimate.se, Some(0.0));
+        assert_eq!(rx.estimate.ci_lower, Some(rx.estimate.est));
         // vcov: the covariance of the replications (divisor B) over every free copy
         let vc = res.vcov.as_ref().unwrap();
         let k = ra.free - 1;
-        assert!((vc[[k, k]].sqrt() - ra.se.unwrap()).abs() < 1e-14);
+        assert!((vc[[k, k]].sqrt() - ra.estimate.se.unwrap()).abs() < 1e-14);
         // BCa: inside the range of the replications, differs from the percentile interval
         let (bres, binfo) = boot.fit_with_bootstrap_se(&out, BootCiType::Bca).unwrap();
         assert_eq!(binfo.ci_type, BootCiType::Bca);
-        let bi = bres.parameters.iter().find(|p| p.op == ":=").unwrap();
-        assert!(bi.ci_lower.unwrap() >= ind[0] && bi.ci_upper.unwrap() <= ind[59]);
-        assert_eq!(bi.se, ri.se);
+        let bi = bres
+            .parameters
+            .iter()
+            .find(|p| p.op == Op::Defined)
+            .unwrap();
+        assert!(
+            bi.estimate.ci_lower.unwrap() >= ind[0] && bi.estimate.ci_upper.unwrap() <= ind[59]
+        );
+        assert_eq!(bi.estimate.se, ri.estimate.se);
         // a shard is refused
         let part = boot.run(Some(Shard { index: 1, count: 2 }), None);
         assert!(boot.fit_with_bootstrap_se(&part, BootCiType::Perc).is_err());

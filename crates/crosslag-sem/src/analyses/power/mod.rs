@@ -349,10 +349,16 @@ mod tests {
             let row = res
                 .parameters
                 .iter()
-                .find(|r| r.lhs == p.info.lhs && r.op == p.info.op && r.rhs == p.info.rhs)
+                .find(|r| r.lhs == p.info.lhs && r.op.as_str() == p.info.op && r.rhs == p.info.rhs)
                 .unwrap();
-            assert!((row.est - rec.est[k].unwrap()).abs() < 1e-8 * row.est.abs().max(1.0));
-            assert!((row.se.unwrap() - rec.se[k].unwrap()).abs() < 1e-7 * row.se.unwrap());
+            assert!(
+                (row.estimate.est - rec.est[k].unwrap()).abs()
+                    < 1e-8 * row.estimate.est.abs().max(1.0)
+            );
+            assert!(
+                (row.estimate.se.unwrap() - rec.se[k].unwrap()).abs()
+                    < 1e-7 * row.estimate.se.unwrap()
+            );
         }
     }
 

@@ -1,7 +1,11 @@
 //! Unit tests of the transact module's pieces (the whole analysis is tested on data in
 //! `tests/transact.rs`).
 
+use super::hypotheses::decide;
+use super::report::Layout;
 use super::*;
+use crate::families::panel::{self, Constraint, Family, GroupLagged, Waves};
+use crate::observe::Data;
 
 #[test]
 fn declarations_and_columns() {
@@ -95,7 +99,7 @@ fn decisions_and_words() {
         chisq: Some(1.0),
         df: Some(1.0),
         pvalue: Some(0.3),
-        method: "standard".into(),
+        method: Some(crate::analyses::compare::LrtMethod::Standard),
         restricted_syntax: String::new(),
         warnings: vec![],
     };

@@ -1,78 +1,12 @@
 //! The verdict in words: which model, which direction(s), and what to be careful about.
 
-use super::{
-    Direction, Effect, JointTest, LrtTest, ModelComparison, ModelReport, TransactOptions, WaldTest,
+use super::options::TransactOptions;
+use super::report::{
+    Conclusion, Direction, Effect, GroupVerdict, JointTest, LrtTest, ModelComparison, ModelReport,
+    Verdict, WaldTest,
 };
+use crate::analyses::compare::LrtMethod;
 use crate::families::panel::Family;
-use serde::Serialize;
-
-/// What the lagged effects say.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Conclusion {
-    /// Both directions: x predicts later y and y predicts later x.
-    Transactional,
-    /// x predicts later y, y does not predict later x.
-    XDrivesY,
-    /// y predicts later x, x does not predict later y.
-    YDrivesX,
-    /// Neither direction at α.
-    NoLaggedEffects,
-}
-
-impl Conclusion {
-    fn of(x_to_y: bool, y_to_x: bool) -> Conclusion {
-        match (x_to_y, y_to_x) {
-            (true, true) => Conclusion::Transactional,
-            (true, false) => Conclusion::XDrivesY,
-            (false, true) => Conclusion::YDrivesX,
-            (false, false) => Conclusion::NoLaggedEffects,
-        }
-    }
-
-    /// A short label with the construct names.
-    pub fn label(self, x: &str, y: &str) -> String {
-        match self {
-            Conclusion::Transactional => "transactional".into(),
-            Conclusion::XDrivesY => format!("{x} drives {y}"),
-            Conclusion::YDrivesX => format!("{y} drives {x}"),
-            Conclusion::NoLaggedEffects => "no evidence of lagged effects".into(),
-        }
-    }
-}
-
-/// The conclusion in one group.
-#[derive(Debug, Clone, Serialize)]
-pub struct GroupVerdict {
-    pub group: String,
-    pub conclusion: Conclusion,
-    pub x_to_y_pvalue: Option<f64>,
-    pub y_to_x_pvalue: Option<f64>,
-}
-
-/// The verdict of the analysis.
-#[derive(Debug, Clone, Serialize)]
-pub struct Verdict {
-    /// The model the verdict is based on.
-    pub model: Family,
-    pub model_name: String,
-    pub conclusion: Conclusion,
-    /// `conclusion` as a label (`transactional`, `close drives lang`, …).
-    pub label: String,
-    /// One sentence.
-    pub summary: String,
-    /// Several groups: the conclusion per group.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub groups: Vec<GroupVerdict>,
-    /// Several groups: whether the cross-lagged effects differ between groups at α.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub groups_differ: Option<bool>,
-    /// The supporting numbers, one statement per line.
-    pub details: Vec<String>,
-    /// Everything to be careful about: inadmissible solutions, convergence, tests that
-    /// disagree.
-    pub warnings: Vec<String>,
-}
 
 /// `< .001` or `= .023` (APA style).
 pub(crate) fn fmt_p(p: f64) -> String {
@@ -131,7 +65,7 @@ fn fmt_df(df: f64) -> String {
 
 fn lrt_text(t: &LrtTest) -> Option<String> {
     let (c, d, p) = (t.chisq?, t.df?, t.pvalue?);
-    let scaled = if t.method == "standard" {
+    let scaled = if t.method == Some(LrtMethod::Standard) {
         ""
     } else {
         " (scaled)"
@@ -170,11 +104,11 @@ fn effects_text(effects: &[Effect], constrained: bool) -> String {
     if constrained {
         format!(
             "{} (equal over time; std. {})",
-            fmt_num(effects[0].est),
+            fmt_num(effects[0].estimate.est),
             std.join(", ")
         )
     } else {
-        let raw: Vec<String> = effects.iter().map(|e| fmt_num(e.est)).collect();
+        let raw: Vec<String> = effects.iter().map(|e| fmt_num(e.estimate.est)).collect();
         format!("{} (std. {})", raw.join(", "), std.join(", "))
     }
 }
@@ -413,15 +347,15 @@ fn stability_lines(
                 Some(r) => format!(
                     "{prefix}stable between-person association: the random intercepts correlate {} (covariance {}, p {}); RI variances {x} {}, {y} {}",
                     fmt_std(Some(r)),
-                    fmt_num(b.cov.est),
-                    b.cov.pvalue.map_or("NA".into(), fmt_p),
-                    fmt_num(b.var_x.est),
-                    fmt_num(b.var_y.est)
+                    fmt_num(b.cov.estimate.est),
+                    b.cov.estimate.pvalue.map_or("NA".into(), fmt_p),
+                    fmt_num(b.var_x.estimate.est),
+                    fmt_num(b.var_y.estimate.est)
                 ),
                 None => format!(
                     "{prefix}the random-intercept correlation is not defined: a random-intercept variance is not positive ({x} {}, {y} {})",
-                    fmt_num(b.var_x.est),
-                    fmt_num(b.var_y.est)
+                    fmt_num(b.var_x.estimate.est),
+                    fmt_num(b.var_y.estimate.est)
                 ),
             };
             details.push(line);

@@ -10,9 +10,9 @@
 
 use super::check::check_options;
 use super::ctx::Ctx;
+use super::declaration::{Family, Invariance, PanelDeclaration, PanelError};
 use super::ir::{term, Coef, Rel, Spec};
 use super::layout::Layout;
-use super::{Family, Invariance, PanelDeclaration, PanelError};
 
 /// The model of a declaration.
 pub(crate) fn build(decl: &PanelDeclaration, lay: &Layout) -> Result<Spec, PanelError> {

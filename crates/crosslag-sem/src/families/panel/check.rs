@@ -1,7 +1,9 @@
 //! Checks that a declaration's options make sense for its family.
 
+use super::declaration::{
+    Constraint, Family, MultiGroup, PanelDeclaration, PanelError, PanelOptions,
+};
 use super::layout::{invalid, is_name, Layout};
-use super::{Constraint, Family, MultiGroup, PanelDeclaration, PanelError, PanelOptions};
 
 /// Checks that the options make sense for the family.
 pub(super) fn check_options(decl: &PanelDeclaration, lay: &Layout) -> Result<(), PanelError> {

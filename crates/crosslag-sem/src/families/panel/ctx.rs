@@ -2,9 +2,9 @@
 //! groups, how their labels look, and the blocks of model text the families share (lagged
 //! effects, within-wave covariances, variances, means, predictors and outcomes).
 
+use super::declaration::{Constraint, GroupLagged, PanelDeclaration, PanelError};
 use super::ir::{term, Coef, Rel, Spec};
 use super::layout::{invalid, Layout};
-use super::{Constraint, GroupLagged, PanelDeclaration, PanelError};
 
 /// Which parameters are held equal over waves, and how labels look in several groups.
 pub(super) struct Ctx<'a> {

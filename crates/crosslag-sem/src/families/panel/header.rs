@@ -1,10 +1,10 @@
 //! The header comment of a generated model: family and sources, variables, options, how to
 //! fit it, and its counts.
 
-use super::layout::Layout;
-use super::{
+use super::declaration::{
     Constraint, Family, GroupLagged, Invariance, ModelCount, PanelDeclaration, PanelOptions,
 };
+use super::layout::Layout;
 use crate::specify::options::FitOptions;
 
 /// Header comment lines: family, sources, variables, options, how to fit, counts.

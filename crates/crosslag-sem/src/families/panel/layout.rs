@@ -1,7 +1,7 @@
 //! Resolving a declaration's layout: the wave labels and the columns of every construct
 //! (and indicator), with the checks that they are valid, distinct variable names.
 
-use super::{Construct, Family, PanelDeclaration, PanelError};
+use super::declaration::{Construct, Family, PanelDeclaration, PanelError};
 
 /// An invalid declaration.
 pub(super) fn invalid(msg: impl Into<String>) -> PanelError {

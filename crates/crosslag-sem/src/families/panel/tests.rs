@@ -2,6 +2,7 @@
 //! reference cases' lavaan counts, the text itself, the Mplus text, and errors.
 
 use super::*;
+use crate::specify::partable::{EntryPoint, GroupEqual};
 
 fn two(family: Family, waves: usize) -> PanelDeclaration {
     PanelDeclaration::new(

@@ -1,0 +1,226 @@
+//! What standard errors a fit may have: lavaan's `se =` (with `bootstrap =`, `boot.ci.type =`
+//! and the Bollen–Stine test) checked against the estimator and the data. The rules:
+//!
+//! * `se = "robust.huber.white"` (sandwich) comes with the MLR estimator, whose standard
+//!   errors are lavaan's robust.huber.white; with ML it is refused (lavaan would give sandwich
+//!   SEs with the normal-theory test, which crosslag does not compute). `se = "standard"` with
+//!   MLR keeps MLR's sandwich standard errors.
+//! * The number of replications, the seed, the interval type and the Bollen–Stine test only
+//!   apply to `se = "bootstrap"`.
+//! * The bootstrap resamples raw data (rows, or clusters), not summary statistics, and needs
+//!   at least 2 replications (lavaan's default is 1000, the seed 1, the interval percentile).
+//! * The Bollen–Stine transformation needs complete data: not with `missing = "ml"`.
+
+use crate::specify::options::{Estimator, Missing};
+use serde::{Deserialize, Serialize};
+use std::str::FromStr;
+
+/// lavaan's `se =`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SeType {
+    /// From the information matrix (`"standard"`).
+    Standard,
+    /// The sandwich (`"robust.huber.white"`; also `robust`, `robust.mlr`, `sandwich`).
+    RobustHuberWhite,
+    /// From refits to resampled data (`"bootstrap"`, `"boot"`).
+    Bootstrap,
+}
+
+impl FromStr for SeType {
+    type Err = ();
+    /// lavaan's spellings, in any case.
+    fn from_str(s: &str) -> Result<SeType, ()> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "standard" => Ok(SeType::Standard),
+            "bootstrap" | "boot" => Ok(SeType::Bootstrap),
+            "robust.huber.white" | "robust" | "robust.mlr" | "sandwich" => {
+                Ok(SeType::RobustHuberWhite)
+            }
+            _ => Err(()),
+        }
+    }
+}
+
+/// Interval type of bootstrap standard errors in a fit (lavaan's
+/// `parameterEstimates(boot.ci.type = )`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BootCiType {
+    /// Percentile interval (lavaan's default `"perc"`).
+    Perc,
+    /// Bias-corrected and accelerated interval (`"bca"`).
+    Bca,
+}
+
+impl FromStr for BootCiType {
+    type Err = ();
+    /// `perc` (or `percentile`) and `bca`, in any case.
+    fn from_str(s: &str) -> Result<BootCiType, ()> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "perc" | "percentile" => Ok(BootCiType::Perc),
+            "bca" => Ok(BootCiType::Bca),
+            _ => Err(()),
+        }
+    }
+}
+
+/// The standard errors asked for; `None` = not given (lavaan's default).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SeRequest {
+    pub se: SeType,
+    /// `bootstrap =`: the number of replications.
+    pub replications: Option<usize>,
+    pub seed: Option<u64>,
+    pub ci: Option<BootCiType>,
+    /// The Bollen–Stine bootstrap p-value of the χ² test.
+    pub bollen_stine: bool,
+}
+
+/// An option that only applies to bootstrap standard errors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BootstrapOption {
+    Replications,
+    Seed,
+    Ci,
+    BollenStine,
+}
+
+/// Why a request for standard errors cannot be met.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum SeRequestError {
+    #[error("sandwich standard errors come with the MLR estimator (which also scales the test)")]
+    SandwichNeedsMlr,
+    #[error("{0:?} applies to bootstrap standard errors only")]
+    NotBootstrap(BootstrapOption),
+    #[error("the bootstrap resamples raw data, not summary statistics")]
+    BootstrapNeedsRawData,
+    #[error("{0} bootstrap replications: at least 2 are needed")]
+    TooFewReplications(usize),
+    #[error("the Bollen–Stine test needs complete data, not missing = \"ml\"")]
+    BollenStineNeedsCompleteData,
+}
+
+/// A bootstrap of the standard errors, with lavaan's defaults filled in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BootstrapSe {
+    pub replications: usize,
+    pub seed: u64,
+    pub ci: BootCiType,
+    pub bollen_stine: bool,
+}
+
+/// How the standard errors will be computed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SeMethod {
+    /// From the information matrix (the sandwich with MLR or clusters).
+    Information,
+    Bootstrap(BootstrapSe),
+}
+
+/// Checks a request against the estimator, the missing-data method and whether the data are
+/// raw rows (see the module documentation for the rules).
+pub fn se_method(
+    request: &SeRequest,
+    estimator: Estimator,
+    missing: Missing,
+    raw_data: bool,
+) -> Result<SeMethod, SeRequestError> {
+    if request.se == SeType::RobustHuberWhite && estimator != Estimator::Mlr {
+        return Err(SeRequestError::SandwichNeedsMlr);
+    }
+    if request.se != SeType::Bootstrap {
+        let given = [
+            (
+                BootstrapOption::Replications,
+                request.replications.is_some(),
+            ),
+            (BootstrapOption::Seed, request.seed.is_some()),
+            (BootstrapOption::Ci, request.ci.is_some()),
+            (BootstrapOption::BollenStine, request.bollen_stine),
+        ];
+        if let Some((option, _)) = given.iter().find(|(_, g)| *g) {
+            return Err(SeRequestError::NotBootstrap(*option));
+        }
+        // MLR's standard errors are lavaan's robust.huber.white
+        return Ok(SeMethod::Information);
+    }
+    if !raw_data {
+        return Err(SeRequestError::BootstrapNeedsRawData);
+    }
+    let replications = request.replications.unwrap_or(1000);
+    if replications < 2 {
+        return Err(SeRequestError::TooFewReplications(replications));
+    }
+    if request.bollen_stine && missing == Missing::Ml {
+        return Err(SeRequestError::BollenStineNeedsCompleteData);
+    }
+    Ok(SeMethod::Bootstrap(BootstrapSe {
+        replications,
+        seed: request.seed.unwrap_or(1),
+        ci: request.ci.unwrap_or(BootCiType::Perc),
+        bollen_stine: request.bollen_stine,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(se: SeType) -> SeRequest {
+        SeRequest {
+            se,
+            replications: None,
+            seed: None,
+            ci: None,
+            bollen_stine: false,
+        }
+    }
+
+    #[test]
+    fn rules() {
+        let (ml, mlr) = (Estimator::Ml, Estimator::Mlr);
+        let listwise = Missing::Listwise;
+        assert_eq!(
+            se_method(&request(SeType::RobustHuberWhite), ml, listwise, true),
+            Err(SeRequestError::SandwichNeedsMlr)
+        );
+        assert_eq!(
+            se_method(&request(SeType::RobustHuberWhite), mlr, listwise, true),
+            Ok(SeMethod::Information)
+        );
+        let mut r = request(SeType::Standard);
+        r.ci = Some(BootCiType::Bca);
+        assert_eq!(
+            se_method(&r, ml, listwise, true),
+            Err(SeRequestError::NotBootstrap(BootstrapOption::Ci))
+        );
+        let mut b = request(SeType::Bootstrap);
+        assert_eq!(
+            se_method(&b, ml, listwise, false),
+            Err(SeRequestError::BootstrapNeedsRawData)
+        );
+        assert_eq!(
+            se_method(&b, ml, listwise, true),
+            Ok(SeMethod::Bootstrap(BootstrapSe {
+                replications: 1000,
+                seed: 1,
+                ci: BootCiType::Perc,
+                bollen_stine: false
+            }))
+        );
+        b.replications = Some(1);
+        assert_eq!(
+            se_method(&b, ml, listwise, true),
+            Err(SeRequestError::TooFewReplications(1))
+        );
+        b.replications = Some(50);
+        b.bollen_stine = true;
+        assert_eq!(
+            se_method(&b, ml, Missing::Ml, true),
+            Err(SeRequestError::BollenStineNeedsCompleteData)
+        );
+        assert_eq!("Robust".parse::<SeType>(), Ok(SeType::RobustHuberWhite));
+        assert_eq!("percentile".parse::<BootCiType>(), Ok(BootCiType::Perc));
+        assert!("basic".parse::<BootCiType>().is_err());
+    }
+}
