@@ -34,11 +34,13 @@ pub struct FitArgs {
     /// Compute modification indices (lavaan's `modindices()`; complete-data ML).
     #[arg(long)]
     pub modindices: bool,
-    /// Standard errors: `standard` (from the information matrix; sandwich with MLR or
-    /// --cluster) or `bootstrap` (lavaan's se = "bootstrap": SEs, z, p and intervals from
-    /// refits to resampled rows, or clusters with --cluster).
-    #[arg(long, default_value = "standard", value_name = "TYPE")]
-    pub se: String,
+    /// Standard errors (lavaan se): default as lavaan (from the information matrix; the
+    /// sandwich with MLR or --cluster), `standard` (from the information matrix, also with
+    /// MLR), `robust.huber.white` (the sandwich, also with ML: robust SEs beside the
+    /// normal-theory test), or `bootstrap` (SEs, z, p and intervals from refits to resampled
+    /// rows, or clusters with --cluster).
+    #[arg(long, value_name = "TYPE")]
+    pub se: Option<String>,
     /// Bootstrap replications for --se bootstrap (lavaan's `bootstrap =`) [default: 1000].
     #[arg(long, value_name = "R", allow_hyphen_values = true)]
     pub bootstrap: Option<String>,
@@ -85,11 +87,9 @@ fn bootstrap_flag(option: BootstrapOption) -> &'static str {
 /// request, checked there ([`crosslag_sem::infer::se_method`]); every mistake is one sentence
 /// naming the option.
 pub fn se_choice(args: &FitArgs) -> Result<SeMethod, String> {
-    let se: SeType = args.se.parse().map_err(|_| {
-        format!(
-            "--se: unknown type '{}'; use standard or bootstrap",
-            args.se
-        )
+    let given = args.se.as_deref().unwrap_or("standard");
+    let se: SeType = given.parse().map_err(|_| {
+        format!("--se: unknown type '{given}'; use standard, robust.huber.white or bootstrap")
     })?;
     let replications = match args.bootstrap.as_deref().map(str::trim) {
         None => None,
@@ -114,6 +114,7 @@ pub fn se_choice(args: &FitArgs) -> Result<SeMethod, String> {
     };
     let request = SeRequest {
         se,
+        explicit: args.se.is_some(),
         replications,
         seed,
         ci,
@@ -121,11 +122,7 @@ pub fn se_choice(args: &FitArgs) -> Result<SeMethod, String> {
     };
     let est = &args.common.estimation;
     let raw_data = args.common.sample_cov.is_none();
-    se_method(&request, est.estimator, est.missing, raw_data).map_err(|e| match e {
-        SeRequestError::SandwichNeedsMlr => format!(
-            "--se {}: sandwich standard errors come with --estimator MLR (which also scales the test); with ML use --se standard or --se bootstrap",
-            args.se
-        ),
+    se_method(&request, est.missing, raw_data).map_err(|e| match e {
         SeRequestError::NotBootstrap(option) => {
             let name = bootstrap_flag(option);
             format!("{name} applies to bootstrap standard errors: add --se bootstrap (or leave out {name})")
@@ -274,7 +271,8 @@ pub fn run(args: &FitArgs) -> Result<(), String> {
         _ => e.to_string(),
     };
     let (bopts, ci) = match se {
-        SeMethod::Information => {
+        SeMethod::Information(kind) => {
+            opts.estimation.se = kind;
             let res = crosslag_sem::fit(&model, &data, &opts).map_err(sem_error)?;
             let text = match args.format {
                 Format::Json => output::json(&res, args.vcov)?,

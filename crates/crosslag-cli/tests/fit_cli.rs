@@ -388,6 +388,41 @@ fn model_options_as_lavaan_sets_them() {
     let n = plain["fit"]["ntotal"].as_f64().unwrap();
     let ratio = wishart["fit"]["chisq"].as_f64().unwrap() / chisq_plain;
     assert!((ratio - (n - 1.0) / n).abs() < 1e-6, "{ratio}");
+    // se = "robust.huber.white" with ML: MLR's standard errors beside the normal-theory test;
+    // se = "standard" with MLR: ML's (expected-information) standard errors beside the scaled
+    // test, as lavaan
+    let se_of = |v: &serde_json::Value| row(v, "f", "=~", "x2")["se"].as_f64().unwrap();
+    let ml = run(cfa, "cfa2g.csv", &["--function", "cfa"]);
+    let mlr = run(
+        cfa,
+        "cfa2g.csv",
+        &["--function", "cfa", "--estimator", "MLR"],
+    );
+    let robust_ml = run(
+        cfa,
+        "cfa2g.csv",
+        &["--function", "cfa", "--se", "robust.huber.white"],
+    );
+    assert!((se_of(&robust_ml) - se_of(&mlr)).abs() < 1e-9 * se_of(&mlr));
+    assert!((se_of(&robust_ml) - se_of(&ml)).abs() > 1e-4 * se_of(&ml));
+    assert!(robust_ml["fit"]["chisq.scaled"].is_null());
+    let mlr_standard = run(
+        cfa,
+        "cfa2g.csv",
+        &[
+            "--function",
+            "cfa",
+            "--estimator",
+            "mlr",
+            "--se",
+            "standard",
+        ],
+    );
+    assert!((se_of(&mlr_standard) - se_of(&ml)).abs() < 1e-9 * se_of(&ml));
+    // the scaled test is there, computed with the expected information (as lavaan: the
+    // corpus case opt_mlr_se_standard checks the number)
+    assert!(mlr_standard["fit"]["chisq.scaled"].as_f64().is_some());
+    assert_eq!(mlr_standard["fit"]["chisq"], mlr["fit"]["chisq"]);
     // growth(): observed intercepts fixed at 0, latent means free
     let growth = run(
         "i =~ 1*y1 + 1*y2 + 1*y3 + 1*y4 + 1*y5\ns =~ 0*y1 + 1*y2 + 2*y3 + 3*y4 + 4*y5\n",

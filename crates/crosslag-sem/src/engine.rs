@@ -14,7 +14,7 @@ use crate::observe::moments::fixed_x_value;
 use crate::observe::prepare::{prepare, RawUse, SampleData};
 use crate::observe::Data;
 use crate::report::{self, FitResult, GroupMatrices, NamedValues};
-use crate::specify::options::{Estimator, FitOptions, Information, Likelihood, Missing};
+use crate::specify::options::{Estimator, FitOptions, Information, Likelihood, Missing, Se};
 use crate::specify::ram::RamModel;
 use crate::specify::{DataSetting, Model};
 
@@ -23,7 +23,16 @@ pub fn fit(model: &str, data: &Data, opts: &FitOptions) -> Result<FitResult, Sem
     let est_opts = &opts.estimation;
     // specify, observe
     let setting = data_setting(data, est_opts.estimator, est_opts.missing)?;
-    let robust = est_opts.estimator == Estimator::Mlr || setting.clustered;
+    // the scaled test comes with MLR and clusters; the sandwich standard errors with them too,
+    // unless `se` says otherwise (lavaan: se = "standard" with MLR, "robust.huber.white"
+    // with ML)
+    let robust_test = est_opts.estimator == Estimator::Mlr || setting.clustered;
+    let robust_se = match est_opts.se {
+        Se::Default => robust_test,
+        Se::Standard => false,
+        Se::RobustHuberWhite => true,
+    };
+    let robust = robust_test || robust_se;
     let model = Model::new(model, &opts.model, setting)?;
     let wishart = est_opts.likelihood == Likelihood::Wishart;
     if wishart && setting.missing_ml {
@@ -50,21 +59,38 @@ pub fn fit(model: &str, data: &Data, opts: &FitOptions) -> Result<FitResult, Sem
     model.red.theta(&opt.phi, &mut theta);
     let ws = obj.workspace_at(&theta).ok_or(SemError::BadStart)?;
     // infer
-    let information = est_opts.information_for(robust);
+    // lavaan's default information: observed with FIML and with the sandwich, else expected
+    let information = est_opts.information_for(robust_se);
     let rgroups = infer::robust_groups(&sample, &model.x_idx, &obj.weights, setting.missing_ml);
-    let inference = infer::standard_errors(
+    // lavaan divides the inverse information by N, or by N − G under the Wishart likelihood
+    // (`lav_model_vcov`)
+    let n_vcov = sample.ntotal() - if wishart { model.ngroups() } else { 0 };
+    let mut inference = infer::standard_errors(
         &model,
         &ram,
         &ws,
         &opt.phi,
         &obj.weights,
-        // lavaan divides the inverse information by N, or by N − G under the Wishart
-        // likelihood (`lav_model_vcov`)
-        sample.ntotal() - if wishart { model.ngroups() } else { 0 },
+        n_vcov,
         information,
         robust.then_some(rgroups.as_slice()),
         &sample.group_labels,
     );
+    if !robust_se {
+        // se = "standard" with a scaled test: the information-based covariance matrix
+        if let Some(e_inv) = &inference.e_inv {
+            inference.vcov_theta = Some(e_inv / n_vcov as f64);
+        }
+    }
+    // se = "robust.huber.white" with ML: no scaled test
+    let test_inference = if robust_test {
+        inference.clone()
+    } else {
+        infer::Inference {
+            b0_groups: None,
+            ..inference.clone()
+        }
+    };
     // measure
     let lik = loglik::likelihoods(&model, &ws, &sample, est_opts.likelihood);
     let mut warnings = fit_warnings(&model, &ram, &ws, &sample, &opt, &other_minima, &inference);
@@ -79,7 +105,7 @@ pub fn fit(model: &str, data: &Data, opts: &FitOptions) -> Result<FitResult, Sem
         &ws,
         &opt.phi,
         &rgroups,
-        &inference,
+        &test_inference,
         &lik,
         &group_moments,
     );

@@ -11,7 +11,7 @@
 //!   at least 2 replications (lavaan's default is 1000, the seed 1, the interval percentile).
 //! * The Bollen–Stine transformation needs complete data: not with `missing = "ml"`.
 
-use crate::specify::options::{Estimator, Missing};
+use crate::specify::options::{Missing, Se};
 use serde::{Deserialize, Serialize};
 use std::str::FromStr;
 
@@ -68,6 +68,8 @@ impl FromStr for BootCiType {
 #[derive(Debug, Clone, PartialEq)]
 pub struct SeRequest {
     pub se: SeType,
+    /// `se` was given (otherwise lavaan's default for the estimator applies).
+    pub explicit: bool,
     /// `bootstrap =`: the number of replications.
     pub replications: Option<usize>,
     pub seed: Option<u64>,
@@ -88,8 +90,6 @@ pub enum BootstrapOption {
 /// Why a request for standard errors cannot be met.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum SeRequestError {
-    #[error("sandwich standard errors come with the MLR estimator (which also scales the test)")]
-    SandwichNeedsMlr,
     #[error("{0:?} applies to bootstrap standard errors only")]
     NotBootstrap(BootstrapOption),
     #[error("the bootstrap resamples raw data, not summary statistics")]
@@ -112,8 +112,9 @@ pub struct BootstrapSe {
 /// How the standard errors will be computed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SeMethod {
-    /// From the information matrix (the sandwich with MLR or clusters).
-    Information,
+    /// From the information matrix: lavaan's default for the estimator (the sandwich with MLR
+    /// or clusters), or the `se` asked for.
+    Information(Se),
     Bootstrap(BootstrapSe),
 }
 
@@ -121,13 +122,9 @@ pub enum SeMethod {
 /// raw rows (see the module documentation for the rules).
 pub fn se_method(
     request: &SeRequest,
-    estimator: Estimator,
     missing: Missing,
     raw_data: bool,
 ) -> Result<SeMethod, SeRequestError> {
-    if request.se == SeType::RobustHuberWhite && estimator != Estimator::Mlr {
-        return Err(SeRequestError::SandwichNeedsMlr);
-    }
     if request.se != SeType::Bootstrap {
         let given = [
             (
@@ -141,8 +138,13 @@ pub fn se_method(
         if let Some((option, _)) = given.iter().find(|(_, g)| *g) {
             return Err(SeRequestError::NotBootstrap(*option));
         }
-        // MLR's standard errors are lavaan's robust.huber.white
-        return Ok(SeMethod::Information);
+        return Ok(SeMethod::Information(
+            match (request.se, request.explicit) {
+                (_, false) => Se::Default,
+                (SeType::RobustHuberWhite, true) => Se::RobustHuberWhite,
+                _ => Se::Standard,
+            },
+        ));
     }
     if !raw_data {
         return Err(SeRequestError::BootstrapNeedsRawData);
@@ -169,6 +171,7 @@ mod tests {
     fn request(se: SeType) -> SeRequest {
         SeRequest {
             se,
+            explicit: true,
             replications: None,
             seed: None,
             ci: None,
@@ -178,29 +181,29 @@ mod tests {
 
     #[test]
     fn rules() {
-        let (ml, mlr) = (Estimator::Ml, Estimator::Mlr);
         let listwise = Missing::Listwise;
+        // lavaan: the sandwich with ML too (robust SEs beside the normal-theory test)
         assert_eq!(
-            se_method(&request(SeType::RobustHuberWhite), ml, listwise, true),
-            Err(SeRequestError::SandwichNeedsMlr)
+            se_method(&request(SeType::RobustHuberWhite), listwise, true),
+            Ok(SeMethod::Information(Se::RobustHuberWhite))
         );
         assert_eq!(
-            se_method(&request(SeType::RobustHuberWhite), mlr, listwise, true),
-            Ok(SeMethod::Information)
+            se_method(&request(SeType::Standard), listwise, true),
+            Ok(SeMethod::Information(Se::Standard))
         );
         let mut r = request(SeType::Standard);
         r.ci = Some(BootCiType::Bca);
         assert_eq!(
-            se_method(&r, ml, listwise, true),
+            se_method(&r, listwise, true),
             Err(SeRequestError::NotBootstrap(BootstrapOption::Ci))
         );
         let mut b = request(SeType::Bootstrap);
         assert_eq!(
-            se_method(&b, ml, listwise, false),
+            se_method(&b, listwise, false),
             Err(SeRequestError::BootstrapNeedsRawData)
         );
         assert_eq!(
-            se_method(&b, ml, listwise, true),
+            se_method(&b, listwise, true),
             Ok(SeMethod::Bootstrap(BootstrapSe {
                 replications: 1000,
                 seed: 1,
@@ -210,13 +213,13 @@ mod tests {
         );
         b.replications = Some(1);
         assert_eq!(
-            se_method(&b, ml, listwise, true),
+            se_method(&b, listwise, true),
             Err(SeRequestError::TooFewReplications(1))
         );
         b.replications = Some(50);
         b.bollen_stine = true;
         assert_eq!(
-            se_method(&b, ml, Missing::Ml, true),
+            se_method(&b, Missing::Ml, true),
             Err(SeRequestError::BollenStineNeedsCompleteData)
         );
         assert_eq!("Robust".parse::<SeType>(), Ok(SeType::RobustHuberWhite));

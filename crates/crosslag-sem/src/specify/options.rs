@@ -127,6 +127,20 @@ lavaan_option! {
 }
 
 lavaan_option! {
+    /// `se` for the information-based standard errors: lavaan's default for the estimator
+    /// (the sandwich with MLR and clusters), from the information alone (`"standard"`), or
+    /// the Huber–White sandwich (`"robust.huber.white"`, also with ML: robust standard errors
+    /// beside the normal-theory test). The bootstrap is a separate path.
+    Se, "se", {
+        Default = "default",
+        Standard = "standard",
+        RobustHuberWhite = "robust.huber.white" | "robust" | "robust.mlr" | "sandwich",
+    }
+    unsupported ["robust.sem", "robust.cluster", "first.order", "none", "external"]
+    default Default
+}
+
+lavaan_option! {
     Estimator, "estimator", {
         Ml = "ML",
         /// ML estimates with Huber–White standard errors and the Yuan–Bentler scaled test.
@@ -347,6 +361,7 @@ pub struct EstimationOptions {
     /// `None`: lavaan's default for the estimator and missing-data method.
     pub information: Option<Information>,
     pub likelihood: Likelihood,
+    pub se: Se,
     #[serde(skip)]
     pub optim: OptimOptions,
 }
@@ -358,6 +373,7 @@ impl Default for EstimationOptions {
             missing: Missing::Listwise,
             information: None,
             likelihood: Likelihood::Normal,
+            se: Se::Default,
             optim: OptimOptions::default(),
         }
     }
@@ -365,15 +381,15 @@ impl Default for EstimationOptions {
 
 impl EstimationOptions {
     /// The information matrix in use: lavaan's default is the observed information with
-    /// `missing = "ml"`, MLR and clusters, else the expected one.
+    /// `missing = "ml"` and with sandwich standard errors (MLR, clusters, `se =
+    /// "robust.huber.white"`; `robust`), else the expected one.
     pub fn information_for(&self, robust: bool) -> Information {
-        self.information.unwrap_or(
-            if self.missing == Missing::Ml || robust || self.estimator == Estimator::Mlr {
+        self.information
+            .unwrap_or(if self.missing == Missing::Ml || robust {
                 Information::Observed
             } else {
                 Information::Expected
-            },
-        )
+            })
     }
 }
 
