@@ -23,16 +23,8 @@ pub fn fit(model: &str, data: &Data, opts: &FitOptions) -> Result<FitResult, Sem
     let est_opts = &opts.estimation;
     // specify, observe
     let setting = data_setting(data, est_opts.estimator, est_opts.missing)?;
-    // the scaled test comes with MLR and clusters; the sandwich standard errors with them too,
-    // unless `se` says otherwise (lavaan: se = "standard" with MLR, "robust.huber.white"
-    // with ML)
-    let robust_test = est_opts.estimator == Estimator::Mlr || setting.clustered;
-    let robust_se = match est_opts.se {
-        Se::Default => robust_test,
-        Se::Standard => false,
-        Se::RobustHuberWhite => true,
-    };
-    let robust = robust_test || robust_se;
+    let rb = Robustness::of(est_opts, setting);
+    let robust = rb.test || rb.se;
     let model = Model::new(model, &opts.model, setting)?;
     let wishart = est_opts.likelihood == Likelihood::Wishart;
     if wishart && setting.missing_ml {
@@ -59,13 +51,10 @@ pub fn fit(model: &str, data: &Data, opts: &FitOptions) -> Result<FitResult, Sem
     model.red.theta(&opt.phi, &mut theta);
     let ws = obj.workspace_at(&theta).ok_or(SemError::BadStart)?;
     // infer
-    // lavaan's default information: observed with FIML and with the sandwich, else expected
-    let information = est_opts.information_for(robust_se);
-    let rgroups = infer::robust_groups(&sample, &model.x_idx, &obj.weights, setting.missing_ml);
-    // lavaan divides the inverse information by N, or by N − G under the Wishart likelihood
-    // (`lav_model_vcov`)
     let n_vcov = sample.ntotal() - if wishart { model.ngroups() } else { 0 };
-    let mut inference = infer::standard_errors(
+    let rgroups = infer::robust_groups(&sample, &model.x_idx, &obj.weights, setting.missing_ml);
+    let information = est_opts.information_for(rb.se);
+    let inference = infer::standard_errors(
         &model,
         &ram,
         &ws,
@@ -76,21 +65,7 @@ pub fn fit(model: &str, data: &Data, opts: &FitOptions) -> Result<FitResult, Sem
         robust.then_some(rgroups.as_slice()),
         &sample.group_labels,
     );
-    if !robust_se {
-        // se = "standard" with a scaled test: the information-based covariance matrix
-        if let Some(e_inv) = &inference.e_inv {
-            inference.vcov_theta = Some(e_inv / n_vcov as f64);
-        }
-    }
-    // se = "robust.huber.white" with ML: no scaled test
-    let test_inference = if robust_test {
-        inference.clone()
-    } else {
-        infer::Inference {
-            b0_groups: None,
-            ..inference.clone()
-        }
-    };
+    let (inference, test_inference) = rb.apply(inference, n_vcov);
     // measure
     let lik = loglik::likelihoods(&model, &ws, &sample, est_opts.likelihood);
     let mut warnings = fit_warnings(&model, &ram, &ws, &sample, &opt, &other_minima, &inference);
@@ -190,6 +165,45 @@ fn fit_measures<'a>(
         options: measures::FitMeasureOptions::default(),
         wishart,
     })
+}
+
+/// Which robust inference a fit makes: the scaled test comes with MLR and clusters, the
+/// sandwich standard errors with them too unless `se` says otherwise (lavaan: `se =
+/// "standard"` with MLR, `"robust.huber.white"` with ML). lavaan's default information is
+/// the observed one with the sandwich (and FIML), else the expected one.
+#[derive(Debug, Clone, Copy)]
+struct Robustness {
+    test: bool,
+    se: bool,
+}
+
+impl Robustness {
+    fn of(est_opts: &crate::specify::options::EstimationOptions, setting: DataSetting) -> Self {
+        let test = est_opts.estimator == Estimator::Mlr || setting.clustered;
+        let se = match est_opts.se {
+            Se::Default => test,
+            Se::Standard => false,
+            Se::RobustHuberWhite => true,
+        };
+        Robustness { test, se }
+    }
+
+    /// The inference the parameters report and the one the tests use: without the sandwich
+    /// the covariance matrix is the inverse information over N (N − G under the Wishart
+    /// likelihood, `lav_model_vcov`); without a scaled test the tests get no first-order
+    /// information.
+    fn apply(self, mut inference: Inference, n_vcov: usize) -> (Inference, Inference) {
+        if !self.se {
+            if let Some(e_inv) = &inference.e_inv {
+                inference.vcov_theta = Some(e_inv / n_vcov as f64);
+            }
+        }
+        let tests = Inference {
+            b0_groups: inference.b0_groups.clone().filter(|_| self.test),
+            ..inference.clone()
+        };
+        (inference, tests)
+    }
 }
 
 /// The warnings of a fit before the robust tests: the model's (options an entry point
