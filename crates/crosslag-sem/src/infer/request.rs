@@ -28,15 +28,16 @@ pub enum SeType {
 
 impl FromStr for SeType {
     type Err = ();
-    /// lavaan's spellings, in any case.
+    /// lavaan's spellings, in any case: the bootstrap, or the information-based types as
+    /// the estimation option [`Se`] reads them (one list of spellings).
     fn from_str(s: &str) -> Result<SeType, ()> {
         match s.trim().to_ascii_lowercase().as_str() {
-            "standard" => Ok(SeType::Standard),
             "bootstrap" | "boot" => Ok(SeType::Bootstrap),
-            "robust.huber.white" | "robust" | "robust.mlr" | "sandwich" => {
-                Ok(SeType::RobustHuberWhite)
-            }
-            _ => Err(()),
+            other => match other.parse::<Se>() {
+                Ok(Se::Standard) => Ok(SeType::Standard),
+                Ok(Se::RobustHuberWhite) => Ok(SeType::RobustHuberWhite),
+                _ => Err(()),
+            },
         }
     }
 }

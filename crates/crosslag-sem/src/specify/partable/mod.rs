@@ -90,16 +90,9 @@ pub fn build(
 /// `.g2`, `.g3` … in later groups; `lav_partable_labels`) holds the two equal, as lavaan does
 /// through duplicated labels.
 fn tie_equal_modifiers(rows: &mut [ParRow]) {
-    let default_label = |r: &ParRow| {
-        let base = match r.op {
-            Op::Intercept => format!("{}~1", r.lhs),
-            _ => format!("{}{}{}", r.lhs, r.op.as_str(), r.rhs),
-        };
-        if r.group == 0 {
-            base
-        } else {
-            format!("{base}.g{}", r.group + 1)
-        }
+    let default_label = |r: &ParRow| match r.group {
+        0 => r.name(),
+        g => format!("{}.g{}", r.name(), g + 1),
     };
     for i in 0..rows.len() {
         if !rows[i].user_label {
